@@ -1,0 +1,269 @@
+#pragma once
+// The spanned AST of one WIT file, as written: names are still names, nothing is
+// resolved. Every span is a global byte offset into the run's `source_map`.
+// The resolver (resolve.hpp) turns a package's files into the name-free graph.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "witc/support/result.hpp"
+#include "witc/support/source_map.hpp"
+
+namespace witc::wit::ast {
+
+/// A heap cell with value semantics, for the recursive parts of `type`.
+/// Example: `box<type> elem = type{...}; elem->span;`
+template <class T>
+class box {
+ public:
+  box() : p_(std::make_unique<T>()) {}
+  box(T v) : p_(std::make_unique<T>(std::move(v))) {}  // NOLINT: implicit by design
+  box(const box& o) : p_(std::make_unique<T>(*o.p_)) {}
+  box(box&&) noexcept = default;
+  box& operator=(const box& o) { p_ = std::make_unique<T>(*o.p_); return *this; }
+  box& operator=(box&&) noexcept = default;
+  T& operator*() { return *p_; }
+  const T& operator*() const { return *p_; }
+  T* operator->() { return p_.get(); }
+  const T* operator->() const { return p_.get(); }
+
+ private:
+  std::unique_ptr<T> p_;
+};
+
+/// An identifier; `name` has any leading `%` removed, `span` covers it as written.
+struct ident {
+  std::string name;
+  witc::span span;
+};
+
+/// A semver version as written (`1.2.3-rc.1+build`); validated by the parser.
+struct version {
+  std::string text;
+  witc::span span;
+};
+
+/// `ns:name@1.0.0`.
+struct package_name {
+  ident ns;
+  ident name;
+  std::optional<version> ver;
+  witc::span span;
+};
+
+/// Doc comments preceding an item, raw, in order: each element is the whole
+/// comment as written (`/// text` or `/** text */`). Plain comments are dropped.
+struct docs {
+  std::vector<std::string> comments;
+  witc::span span;  // of the first comment; empty when there are none
+};
+
+/// `@since(version = 1.2.3)`, `@unstable(feature = foo)`, `@deprecated(version = 1.2.3)`.
+struct attribute {
+  enum class kind { since, unstable, deprecated };
+  attribute::kind kind = kind::since;
+  std::optional<version> ver;    // since, deprecated
+  std::optional<ident> feature;  // unstable
+  witc::span span;               // the whole `@...(...)`
+};
+using attributes = std::vector<attribute>;
+
+// ---- types -------------------------------------------------------------------
+
+enum class primitive : std::uint8_t {
+  bool_, u8, u16, u32, u64, s8, s16, s32, s64, f32, f64, char_, string, error_context
+};
+
+struct type;
+
+/// A reference to a named type: `foo`.
+struct named_type { ident name; };
+/// `list<T>`, or `list<T, N>` when `size` is set.
+struct list_type { box<type> element; std::optional<std::uint32_t> size; witc::span size_span; };
+struct map_type { box<type> key; box<type> value; };
+struct option_type { box<type> inner; };
+/// `result`, `result<T>`, `result<_, E>`, `result<T, E>`.
+struct result_type { std::optional<box<type>> ok; std::optional<box<type>> err; };
+struct tuple_type { std::vector<type> types; };
+/// `own<r>` / `borrow<r>`.
+struct handle_type { bool borrow = false; ident resource; };
+/// `future` / `future<T>`.
+struct future_type { std::optional<box<type>> inner; };
+/// `stream` / `stream<T>`.
+struct stream_type { std::optional<box<type>> inner; };
+
+/// A type expression.
+struct type {
+  std::variant<primitive, named_type, list_type, map_type, option_type, result_type,
+               tuple_type, handle_type, future_type, stream_type>
+      node;
+  witc::span span;
+};
+
+// ---- definitions inside interfaces and worlds -----------------------------------
+
+struct field { docs doc; ident name; type ty; };
+struct record_def { std::vector<field> fields; };
+struct flag { docs doc; ident name; };
+struct flags_def { std::vector<flag> flags; };
+struct variant_case { docs doc; ident name; std::optional<type> ty; };
+struct variant_def { std::vector<variant_case> cases; };
+struct enum_case { docs doc; ident name; };
+struct enum_def { std::vector<enum_case> cases; };
+struct alias_def { type target; };
+
+struct param { ident name; type ty; };
+/// `async? func(params) -> result`.
+struct func_type {
+  bool is_async = false;
+  std::vector<param> params;
+  std::optional<type> result;
+  witc::span span;
+};
+
+/// A function inside `resource r { ... }`.
+struct resource_func {
+  enum class kind { method, static_, constructor };
+  docs doc;
+  attributes attrs;
+  resource_func::kind kind = kind::method;
+  ident name;  // for constructors: `constructor`, spanning the keyword
+  func_type func;
+};
+/// `resource r;` has no body (`has_body` false); `resource r { ... }` has one.
+struct resource_def { bool has_body = false; std::vector<resource_func> funcs; };
+
+/// `type x = ...;`, `record x {...}`, `flags`, `variant`, `enum`, `resource`.
+struct typedef_item {
+  docs doc;
+  attributes attrs;
+  ident name;
+  std::variant<alias_def, record_def, flags_def, variant_def, enum_def, resource_def> def;
+  witc::span span;  // the whole item
+};
+
+/// `name: func(...)` in an interface or inline interface.
+struct func_item {
+  docs doc;
+  attributes attrs;
+  ident name;
+  func_type func;
+  witc::span span;
+};
+
+/// The path after `use`, `import`, `export` or `include`:
+/// `iface` (local) or `ns:pkg/iface@1.0.0` (foreign, `package` set).
+struct use_path {
+  std::optional<package_name> package;
+  ident name;
+  witc::span span;
+};
+
+/// `a` or `a as b` in `use x.{a, b as c};`.
+struct use_name { ident name; std::optional<ident> as; };
+
+/// `use path.{names};` inside an interface or world.
+struct use_item {
+  attributes attrs;
+  use_path from;
+  std::vector<use_name> names;
+  witc::span span;
+};
+
+using interface_item = std::variant<typedef_item, func_item, use_item>;
+
+// ---- worlds ------------------------------------------------------------------------
+
+/// `import name: interface { items }` — an interface defined inline in a world.
+struct inline_interface { ident name; std::vector<interface_item> items; witc::span span; };
+/// `import name: func(...)`.
+struct named_func { ident name; func_type func; };
+
+/// `import ...;` / `export ...;` in a world.
+struct extern_item {
+  docs doc;
+  attributes attrs;
+  bool is_import = true;
+  std::variant<use_path, inline_interface, named_func> what;
+  witc::span span;
+};
+
+/// `a as b` in `include w with { a as b }`.
+struct include_name { ident name; ident as; };
+struct include_item {
+  attributes attrs;
+  use_path from;
+  std::vector<include_name> with;
+  witc::span span;
+};
+
+using world_item = std::variant<extern_item, typedef_item, use_item, include_item>;
+
+// ---- top level ---------------------------------------------------------------------
+
+struct interface_def {
+  docs doc;
+  attributes attrs;
+  ident name;
+  std::vector<interface_item> items;
+  witc::span span;
+};
+
+struct world_def {
+  docs doc;
+  attributes attrs;
+  ident name;
+  std::vector<world_item> items;
+  witc::span span;
+};
+
+/// `use ns:pkg/iface@1.0.0 as name;` at package level.
+struct toplevel_use {
+  attributes attrs;
+  use_path item;
+  std::optional<ident> as;
+  witc::span span;
+};
+
+/// `package ns:name;` at the top of a file.
+struct package_decl {
+  docs doc;
+  attributes attrs;
+  package_name name;
+  witc::span span;
+};
+
+struct nested_package;
+using toplevel_item = std::variant<interface_def, world_def, toplevel_use, box<nested_package>>;
+
+/// `package ns:name@1.0.0 { interfaces and worlds }`, several of which may share a file.
+struct nested_package {
+  docs doc;
+  attributes attrs;
+  package_name name;
+  std::vector<toplevel_item> items;
+  witc::span span;
+};
+
+/// One parsed `.wit` file.
+struct file {
+  std::optional<package_decl> package;
+  std::vector<toplevel_item> items;
+  std::uint32_t file_index = 0;  // index into `source_map::files()`
+  witc::span span;               // the whole file
+};
+
+/// Deepest nesting of types the parser accepts (`list<list<...>>`); deeper input
+/// is an error, never a host stack overflow.
+inline constexpr std::uint32_t max_type_depth = 1000;
+
+/// Parses `sm.files()[file_index]` into an AST, or returns every syntax error found.
+/// Example:
+///   source_map sm; auto i = sm.files().size(); sm.add("a.wit", text);
+///   WITC_TRY(ast::file f, ast::parse(sm, i));
+[[nodiscard]] result<file> parse(const source_map& sm, std::size_t file_index);
+
+}  // namespace witc::wit::ast

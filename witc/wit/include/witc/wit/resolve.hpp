@@ -1,0 +1,215 @@
+#pragma once
+// The resolved, name-free interface graph: arenas indexed by strong ids, the shape
+// of wit-parser's `Resolve`. Everything downstream (JSON, bindgen, canon, component
+// encoding, compose) reads this; nothing downstream reads the AST.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "witc/support/ordered_map.hpp"
+#include "witc/support/result.hpp"
+#include "witc/support/source_map.hpp"
+
+namespace witc::wit {
+
+/// A strong index into one arena of `resolve`. Example: `type_id{3}.index == 3`.
+template <class Tag>
+struct id {
+  std::uint32_t index = 0;
+  friend constexpr bool operator==(id, id) = default;
+  friend constexpr auto operator<=>(id, id) = default;
+};
+using type_id = id<struct type_tag>;
+using interface_id = id<struct interface_tag>;
+using world_id = id<struct world_tag>;
+using package_id = id<struct package_tag>;
+
+/// The built-in types that need no definition.
+enum class primitive : std::uint8_t {
+  bool_, u8, u16, u32, u64, s8, s16, s32, s64, f32, f64, char_, string, error_context
+};
+
+/// A type use: a primitive or a reference to a `type_def`.
+/// Example: `type t = type::of(primitive::u32); if (t.is_id()) r.types[t.id().index];`
+class type {
+ public:
+  constexpr type() = default;
+  static constexpr type of(wit::primitive p) { type t; t.prim_ = p; return t; }
+  static constexpr type of(type_id i) { type t; t.is_id_ = true; t.id_ = i; return t; }
+  [[nodiscard]] constexpr bool is_id() const noexcept { return is_id_; }
+  [[nodiscard]] constexpr wit::primitive prim() const noexcept { return prim_; }
+  [[nodiscard]] constexpr type_id id() const noexcept { return id_; }
+  friend constexpr bool operator==(type, type) = default;
+
+ private:
+  bool is_id_ = false;
+  wit::primitive prim_ = wit::primitive::bool_;
+  type_id id_{};
+};
+
+/// Joined doc comment text (`///` and `/** */` markers removed), as wit-parser does.
+struct docs {
+  std::optional<std::string> contents;
+};
+
+/// `@since` / `@unstable` / `@deprecated` on an item.
+struct stability {
+  enum class kind { unknown, stable, unstable };
+  stability::kind kind = kind::unknown;
+  std::string since;                      // stable: the version
+  std::string feature;                    // unstable: the feature name
+  std::optional<std::string> deprecated;  // either: the version it was deprecated in
+  friend bool operator==(const stability&, const stability&) = default;
+};
+
+// ---- type definitions ------------------------------------------------------------
+
+struct field { std::string name; wit::type ty; wit::docs docs; };
+struct record { std::vector<field> fields; };
+struct resource {};
+struct handle { bool borrow = false; type_id resource; };
+struct flag { std::string name; wit::docs docs; };
+struct flags { std::vector<flag> flags; };
+struct tuple { std::vector<wit::type> types; };
+struct variant_case { std::string name; std::optional<wit::type> ty; wit::docs docs; };
+struct variant { std::vector<variant_case> cases; };
+struct enum_case { std::string name; wit::docs docs; };
+struct enum_ { std::vector<enum_case> cases; };
+struct option { wit::type inner; };
+struct result_ { std::optional<wit::type> ok; std::optional<wit::type> err; };
+struct list { wit::type element; };
+struct fixed_list { wit::type element; std::uint32_t size = 0; };
+struct map { wit::type key; wit::type value; };
+struct future { std::optional<wit::type> inner; };
+struct stream { std::optional<wit::type> inner; };
+/// `type a = b;` — JSON kind "type".
+struct alias { wit::type target; };
+/// A type not yet known (foreign types during resolution).
+struct unknown {};
+
+using type_def_kind = std::variant<record, resource, handle, flags, tuple, variant, enum_, option,
+                                   result_, list, fixed_list, map, future, stream, alias, unknown>;
+
+/// Who defines a named type: an interface, a world, or nobody (anonymous types).
+struct type_owner {
+  enum class kind { none, interface, world };
+  type_owner::kind kind = kind::none;
+  std::uint32_t index = 0;  // interface_id or world_id index
+};
+
+struct type_def {
+  std::optional<std::string> name;
+  type_def_kind kind;
+  type_owner owner;
+  wit::docs docs;
+  wit::stability stability;
+  witc::span span;  // where it was defined, for diagnostics
+};
+
+// ---- functions, interfaces, worlds, packages ----------------------------------------
+
+struct param { std::string name; wit::type ty; };
+
+enum class function_kind {
+  freestanding, async_freestanding, method, async_method, static_, async_static, constructor
+};
+
+/// A function; methods, statics and constructors name their resource and use the
+/// mangled names `[method]r.f`, `[static]r.f`, `[constructor]r` as wit-parser does.
+struct function {
+  std::string name;
+  function_kind kind = function_kind::freestanding;
+  type_id resource{};  // method / static / constructor only
+  std::vector<param> params;
+  std::optional<wit::type> result;
+  wit::docs docs;
+  wit::stability stability;
+  witc::span span;
+};
+
+struct interface {
+  std::optional<std::string> name;  // none for inline world interfaces
+  ordered_map<std::string, type_id> types;
+  ordered_map<std::string, function> functions;
+  wit::docs docs;
+  wit::stability stability;
+  std::optional<package_id> package;
+  witc::span span;
+};
+
+/// The name of a world import or export: a plain name, or an interface by id.
+struct world_key {
+  bool is_interface = false;
+  std::string name;
+  interface_id iface{};
+  friend bool operator==(const world_key&, const world_key&) = default;
+};
+struct world_key_hash {
+  std::size_t operator()(const world_key& k) const noexcept {
+    return k.is_interface ? std::hash<std::uint32_t>{}(k.iface.index) * 31 + 1
+                          : std::hash<std::string>{}(k.name);
+  }
+};
+
+/// What a world imports or exports.
+struct world_item {
+  enum class kind { interface, function, type };
+  world_item::kind kind = kind::interface;
+  interface_id iface{};        // interface
+  wit::stability stability;    // interface
+  wit::function func;          // function
+  type_id type{};              // type
+};
+
+struct world {
+  std::string name;
+  ordered_map<world_key, world_item, world_key_hash> imports;
+  ordered_map<world_key, world_item, world_key_hash> exports;
+  std::optional<package_id> package;
+  wit::docs docs;
+  wit::stability stability;
+  witc::span span;
+};
+
+struct package_name {
+  std::string ns;
+  std::string name;
+  std::optional<std::string> version;
+  /// `ns:name@1.0.0` (or `ns:name`).
+  [[nodiscard]] std::string to_string() const {
+    return ns + ":" + name + (version ? "@" + *version : "");
+  }
+  friend bool operator==(const package_name&, const package_name&) = default;
+};
+
+struct package {
+  package_name name;
+  wit::docs docs;
+  ordered_map<std::string, interface_id> interfaces;
+  ordered_map<std::string, world_id> worlds;
+};
+
+/// The whole graph. Arenas only grow; ids stay valid.
+struct resolve {
+  std::vector<wit::world> worlds;
+  std::vector<wit::interface> interfaces;
+  std::vector<type_def> types;
+  std::vector<wit::package> packages;
+  /// Features enabled for `@unstable` gates (`--features`), or all of them.
+  std::vector<std::string> features;
+  bool all_features = false;
+
+  type_def& operator[](type_id i) { return types.at(i.index); }
+  const type_def& operator[](type_id i) const { return types.at(i.index); }
+  wit::interface& operator[](interface_id i) { return interfaces.at(i.index); }
+  const wit::interface& operator[](interface_id i) const { return interfaces.at(i.index); }
+  wit::world& operator[](world_id i) { return worlds.at(i.index); }
+  const wit::world& operator[](world_id i) const { return worlds.at(i.index); }
+  wit::package& operator[](package_id i) { return packages.at(i.index); }
+  const wit::package& operator[](package_id i) const { return packages.at(i.index); }
+};
+
+}  // namespace witc::wit
