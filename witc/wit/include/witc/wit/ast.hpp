@@ -54,19 +54,24 @@ struct package_name {
   witc::span span;
 };
 
-/// Doc comments preceding an item, raw, in order: each element is the whole
-/// comment as written (`/// text` or `/** text */`). Plain comments are dropped.
+/// The comments preceding an item, raw, in order: each element is the whole
+/// comment as written (`/// text`, `/** text */`, and also plain `// text` and
+/// `/* text */`, without the line comment's newline). wit-parser keeps every
+/// comment before an item as its docs (`// x` becomes " x", `/* x */` becomes
+/// "* x */"), so the resolver must see them all to match its JSON.
 struct docs {
   std::vector<std::string> comments;
   witc::span span;  // of the first comment; empty when there are none
 };
 
-/// `@since(version = 1.2.3)`, `@unstable(feature = foo)`, `@deprecated(version = 1.2.3)`.
+/// `@since(version = 1.2.3)`, `@unstable(feature = foo)`, `@deprecated(version = 1.2.3)`,
+/// and wit-parser's `@external-id("...")`.
 struct attribute {
-  enum class kind { since, unstable, deprecated };
+  enum class kind { since, unstable, deprecated, external_id };
   attribute::kind kind = kind::since;
   std::optional<version> ver;    // since, deprecated
   std::optional<ident> feature;  // unstable
+  std::string external_id;       // external_id: the string literal's value, unescaped
   witc::span span;               // the whole `@...(...)`
 };
 using attributes = std::vector<attribute>;
@@ -188,6 +193,9 @@ struct extern_item {
   attributes attrs;
   bool is_import = true;
   std::variant<use_path, inline_interface, named_func> what;
+  /// `import label: path;` (wit-parser's `ExternKind::NamedPath`): the label, set
+  /// only when `what` holds a use_path.
+  std::optional<ident> label;
   witc::span span;
 };
 
@@ -257,8 +265,11 @@ struct file {
 };
 
 /// Deepest nesting of types the parser accepts (`list<list<...>>`); deeper input
-/// is an error, never a host stack overflow.
-inline constexpr std::uint32_t max_type_depth = 1000;
+/// is an error ("type nesting too deep"), never a host stack overflow. 100, as
+/// wit-parser's MAX_TYPE_DEPTH, so the same inputs fail at the same token.
+inline constexpr std::uint32_t max_type_depth = 100;
+/// Deepest nesting of `package a:b { ... }` blocks, as wit-parser's MAX_ITEM_DEPTH.
+inline constexpr std::uint32_t max_package_depth = 100;
 
 /// Parses `sm.files()[file_index]` into an AST, or returns every syntax error found.
 /// Example:
