@@ -1,0 +1,62 @@
+// The one translation unit that instantiates the X3 grammar, and `ast::parse`.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "parser/grammar_def.hpp"
+
+namespace witc::wit::parser {
+
+ast::docs parse_state::docs_before(iterator t) const {
+  ast::docs d;
+  std::uint32_t lo = t == first ? lx->base : (t - 1)->end;
+  std::uint32_t hi = t->begin;
+  const auto& cs = lx->comments;
+  auto it = std::lower_bound(cs.begin(), cs.end(), lo, [](const witc::span& s, std::uint32_t o) { return s.begin < o; });
+  for (; it != cs.end() && it->begin < hi; ++it) {
+    if (d.comments.empty()) d.span.begin = it->begin;
+    d.span.end = it->end;
+    d.comments.emplace_back(text(it->begin, it->end));
+  }
+  return d;
+}
+
+void parse_state::throw_lex_error() const {
+  throw syntax_error{{lx->error->at, lx->error->at + 1}, lx->error->message};
+}
+
+}  // namespace witc::wit::parser
+
+namespace witc::wit::ast {
+
+result<file> parse(const source_map& sm, std::size_t file_index) {
+  using namespace witc::wit::parser;
+  const source_map::file& src = sm.at(file_index);
+  lexed lx = tokenize(src.text, src.base);
+  file out;
+  out.file_index = static_cast<std::uint32_t>(file_index);
+  out.span = {src.base, src.base + static_cast<std::uint32_t>(src.text.size())};
+
+  parse_state st;
+  st.lx = &lx;
+  st.first = lx.tokens.data();
+  iterator first = lx.tokens.data();
+  iterator last = lx.tokens.data() + lx.tokens.size();
+  try {
+    bool ok = x3::parse(first, last, x3::with<state_tag>(std::ref(st))[grammar::file_r], out);
+    if (!ok) {
+      const token& t = *first;
+      return fail(diagnostic::error({t.begin, t.end},
+                                    fmt::format("expected `world`, `interface` or `use`, found {}", describe(t.kind))));
+    }
+  } catch (const x3::expectation_failure<iterator>& e) {
+    const token& t = *e.where();
+    if (t.kind == tok::lex_error) return fail(diagnostic::error({lx.error->at, lx.error->at + 1}, lx.error->message));
+    return fail(diagnostic::error({t.begin, t.end}, fmt::format("expected {}, found {}", e.which(), describe(t.kind))));
+  } catch (const syntax_error& e) {
+    return fail(diagnostic::error(e.at, e.message));
+  }
+  return out;
+}
+
+}  // namespace witc::wit::ast
