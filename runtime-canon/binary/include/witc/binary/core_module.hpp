@@ -2,6 +2,7 @@
 // The immutable description of a decoded core WebAssembly module (Wasm 2.0 without
 // SIMD, plus extended-const). Every consumer (validator, engine, component reader,
 // tools) reads modules through `decode_module`; nothing here is engine-specific.
+#include <compare>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -41,6 +42,7 @@ struct func_type {
   std::vector<valtype> params;
   std::vector<valtype> results;
   friend bool operator==(const func_type&, const func_type&) = default;
+  friend auto operator<=>(const func_type&, const func_type&) = default;
 };
 
 /// Size limits of a memory (in 64 KiB pages) or table (in elements).

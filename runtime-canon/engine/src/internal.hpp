@@ -1,0 +1,76 @@
+#pragma once
+// Engine internals shared by the compiler, the interpreter and the store.
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "witc/binary/core_module.hpp"
+#include "witc/engine/engine.hpp"
+
+namespace witc::engine {
+
+namespace detail {
+
+// Internal opcodes: the wasm opcode numbers (0..0x111) plus these.
+enum iop : std::uint16_t {
+  iop_br_move = 0x120,     // [target][dest height][arity]
+  iop_br_if_move,          // [target][dest height][arity]
+  iop_br_unless,           // [target]: pop; jump when zero (`if`)
+  iop_loop_check,          // back-edge: interrupt / fuel
+  iop_const,               // [bits]
+  iop_count,
+};
+
+// One function translated to threaded code: handler addresses interleaved with
+// immediates, branch targets as absolute addresses into `code`.
+struct compiled_func {
+  std::vector<std::uint64_t> code;
+  std::uint32_t nparams = 0;
+  std::uint32_t nresults = 0;
+  std::uint32_t nlocals = 0;     // params included
+  std::uint32_t max_height = 0;  // slots above fp the function may use
+  std::uint32_t index = 0;       // in the function index space
+};
+
+// The handler address of every internal opcode (filled by the interpreter once).
+const void* const* handlers();
+
+struct frame {
+  const std::uint64_t* pc;
+  std::uint64_t* fp;
+  func_inst* fn;
+};
+
+}  // namespace detail
+
+class compiled_module {
+ public:
+  std::shared_ptr<const binary::module> mod;
+  std::vector<detail::compiled_func> funcs;  // defined functions
+};
+
+struct store::detail_state {
+  std::vector<std::uint64_t> stack;
+  std::uint64_t* free = nullptr;  // first slot not used by any active invocation
+  std::vector<detail::frame> frames;
+  std::size_t depth = 0;
+  std::int64_t ticks = 0;
+  std::optional<std::uint64_t> fuel;  // back-edges/calls until the next interrupt/fuel check
+  std::map<func_type, std::uint32_t> type_ids;
+  std::vector<std::unique_ptr<instance>> instances;
+  std::vector<std::unique_ptr<func_inst>> funcs;
+  std::vector<std::unique_ptr<memory_inst>> memories;
+  std::vector<std::unique_ptr<table_inst>> tables;
+  std::vector<std::unique_ptr<global_inst>> globals;
+  std::vector<std::unique_ptr<func_type>> host_types;
+};
+
+namespace detail {
+// Runs `f` with its arguments already at `args` (a slot inside the store's stack);
+// results are written to `args[0..]`. Returns false on a trap (in `st.last_trap_`).
+bool execute(store& st, func_inst* f, std::uint64_t* args);
+// Translates every function of a validated module.
+result<std::vector<compiled_func>> compile_functions(const binary::module& m);
+}  // namespace detail
+
+}  // namespace witc::engine
