@@ -67,14 +67,14 @@ struct stability {
 
 // ---- type definitions ------------------------------------------------------------
 
-struct field { std::string name; wit::type ty; wit::docs docs; };
+struct field { std::string name; wit::type ty; wit::docs docs; witc::span span; };
 struct record { std::vector<field> fields; };
 struct resource {};
 struct handle { bool borrow = false; type_id resource; };
 struct flag { std::string name; wit::docs docs; };
 struct flags { std::vector<flag> flags; };
 struct tuple { std::vector<wit::type> types; };
-struct variant_case { std::string name; std::optional<wit::type> ty; wit::docs docs; };
+struct variant_case { std::string name; std::optional<wit::type> ty; wit::docs docs; witc::span span; };
 struct variant { std::vector<variant_case> cases; };
 struct enum_case { std::string name; wit::docs docs; };
 struct enum_ { std::vector<enum_case> cases; };
@@ -111,7 +111,7 @@ struct type_def {
 
 // ---- functions, interfaces, worlds, packages ----------------------------------------
 
-struct param { std::string name; wit::type ty; };
+struct param { std::string name; wit::type ty; witc::span span; };
 
 enum class function_kind {
   freestanding, async_freestanding, method, async_method, static_, async_static, constructor
@@ -138,6 +138,8 @@ struct interface {
   wit::stability stability;
   std::optional<package_id> package;
   witc::span span;
+  /// The interface this one was copied from (an inline interface brought in by `include`).
+  std::optional<interface_id> clone_of;
 };
 
 /// The name of a world import or export: a plain name, or an interface by id.
@@ -160,8 +162,10 @@ struct world_item {
   world_item::kind kind = kind::interface;
   interface_id iface{};        // interface
   wit::stability stability;    // interface
+  wit::docs docs;              // interface: docs on the `import`/`export` statement
   wit::function func;          // function
   type_id type{};              // type
+  witc::span span;             // where the item was named, for diagnostics
 };
 
 struct world {
