@@ -173,7 +173,7 @@ const auto use_name_r_def = ident[WITC_ACT(v.name = std::move(a))] >>
 const auto use_item_r_def =
     T(tok::kw_use)[WITC_ACT(WITC_TAKE_NODOC)] > use_path_r[WITC_ACT(v.from = std::move(a))] >
     T(tok::period) > T(tok::lbrace) >
-    *(!T(tok::rbrace) > use_name_r[WITC_ACT(v.names.push_back(std::move(a)))] > sep_p{tok::rbrace}) >
+    *((!T(tok::rbrace)) > use_name_r[WITC_ACT(v.names.push_back(std::move(a)))] > sep_p{tok::rbrace}) >
     T(tok::rbrace) > T(tok::semicolon)[WITC_ACT(v.span.end = te)];
 
 const auto toplevel_use_r_def =
@@ -207,7 +207,7 @@ T& node(ast::type& t) {
 const auto type_r_def = type_depth[
     primitive_p{}[WITC_ACT(v = std::move(a))] |
     (T(tok::kw_tuple)[WITC_ACT(v.node = ast::tuple_type{}; v.span.begin = tb)] > T(tok::less) >
-     *(!T(tok::greater) > type_r[WITC_ACT(node<ast::tuple_type>(v).types.push_back(std::move(a)))] >
+     *((!T(tok::greater)) > type_r[WITC_ACT(node<ast::tuple_type>(v).types.push_back(std::move(a)))] >
        sep_p{tok::greater}) >
      T(tok::greater)[WITC_ACT(v.span.end = te)]) |
     (T(tok::kw_list)[WITC_ACT(v.node = ast::list_type{}; v.span.begin = tb)] > T(tok::less) >
@@ -244,7 +244,7 @@ const auto type_r_def = type_depth[
 const auto param_r_def = ident[WITC_ACT(v.name = std::move(a))] > T(tok::colon) > type_r[WITC_ACT(v.ty = std::move(a))];
 
 const auto params = T(tok::lparen) >
-                    *(!T(tok::rparen) > param_r[WITC_ACT(v.params.push_back(std::move(a)))] > sep_p{tok::rparen}) >
+                    *((!T(tok::rparen)) > param_r[WITC_ACT(v.params.push_back(std::move(a)))] > sep_p{tok::rparen}) >
                     T(tok::rparen)[WITC_ACT(v.span.end = te)];
 
 const auto func_type_r_def =
@@ -278,28 +278,28 @@ const auto alias_r_def = T(tok::kw_type)[WITC_ACT(WITC_TAKE)] > ident[WITC_ACT(v
 const auto record_r_def =
     T(tok::kw_record)[WITC_ACT(WITC_TAKE; v.def = ast::record_def{})] > ident[WITC_ACT(v.name = std::move(a))] >
     T(tok::lbrace) >
-    *(!T(tok::rbrace) > field_r[WITC_ACT(def<ast::record_def>(v).fields.push_back(std::move(a)))] >
+    *((!T(tok::rbrace)) > field_r[WITC_ACT(def<ast::record_def>(v).fields.push_back(std::move(a)))] >
       sep_p{tok::rbrace}) >
     T(tok::rbrace)[WITC_ACT(v.span.end = te)];
 
 const auto flags_r_def =
     T(tok::kw_flags)[WITC_ACT(WITC_TAKE; v.def = ast::flags_def{})] > ident[WITC_ACT(v.name = std::move(a))] >
     T(tok::lbrace) >
-    *(!T(tok::rbrace) > flag_r[WITC_ACT(def<ast::flags_def>(v).flags.push_back(std::move(a)))] >
+    *((!T(tok::rbrace)) > flag_r[WITC_ACT(def<ast::flags_def>(v).flags.push_back(std::move(a)))] >
       sep_p{tok::rbrace}) >
     T(tok::rbrace)[WITC_ACT(v.span.end = te)];
 
 const auto variant_r_def =
     T(tok::kw_variant)[WITC_ACT(WITC_TAKE; v.def = ast::variant_def{})] > ident[WITC_ACT(v.name = std::move(a))] >
     T(tok::lbrace) >
-    *(!T(tok::rbrace) > case_r[WITC_ACT(def<ast::variant_def>(v).cases.push_back(std::move(a)))] >
+    *((!T(tok::rbrace)) > case_r[WITC_ACT(def<ast::variant_def>(v).cases.push_back(std::move(a)))] >
       sep_p{tok::rbrace}) >
     T(tok::rbrace)[WITC_ACT(v.span.end = te)];
 
 const auto enum_r_def =
     T(tok::kw_enum)[WITC_ACT(WITC_TAKE; v.def = ast::enum_def{})] > ident[WITC_ACT(v.name = std::move(a))] >
     T(tok::lbrace) >
-    *(!T(tok::rbrace) > enum_case_r[WITC_ACT(def<ast::enum_def>(v).cases.push_back(std::move(a)))] >
+    *((!T(tok::rbrace)) > enum_case_r[WITC_ACT(def<ast::enum_def>(v).cases.push_back(std::move(a)))] >
       sep_p{tok::rbrace}) >
     T(tok::rbrace)[WITC_ACT(v.span.end = te)];
 
@@ -308,7 +308,7 @@ const auto resource_func_body_r_def =
                                      st.pending_attrs.clear(); v.kind = ast::resource_func::kind::constructor;
                                      v.name = ast::ident{"constructor", {tb, te}}; v.func.span = {tb, te})] >
      T(tok::lparen) >
-     *(!T(tok::rparen) > param_r[WITC_ACT(v.func.params.push_back(std::move(a)))] > sep_p{tok::rparen}) >
+     *((!T(tok::rparen)) > param_r[WITC_ACT(v.func.params.push_back(std::move(a)))] > sep_p{tok::rparen}) >
      T(tok::rparen)[WITC_ACT(v.func.span.end = te)] >
      -(T(tok::rarrow) > type_r[WITC_ACT(v.func.span.end = a.span.end; v.func.result = std::move(a))]) >
      T(tok::semicolon)) |
@@ -321,7 +321,7 @@ const auto resource_func_r_def = (mark >> attrs) > resource_func_body_r[WITC_ACT
 
 const auto resource_tail_r_def =
     (T(tok::lbrace)[WITC_ACT(v.has_body = true)] >
-     *(!T(tok::rbrace) > resource_func_r[WITC_ACT(v.funcs.push_back(std::move(a)))]) > T(tok::rbrace)) |
+     *((!T(tok::rbrace)) > resource_func_r[WITC_ACT(v.funcs.push_back(std::move(a)))]) > T(tok::rbrace)) |
     T(tok::semicolon)[WITC_ACT(v.has_body = false)];
 
 const auto resource_r_def = T(tok::kw_resource)[WITC_ACT(WITC_TAKE)] > ident[WITC_ACT(v.name = std::move(a))] >
@@ -338,7 +338,7 @@ const auto iface_kind_r_def =
 const auto iface_item_r_def = (mark >> attrs) > iface_kind_r[WITC_ACT(v = std::move(a))];
 
 const auto iface_body_r_def =
-    T(tok::lbrace) > *(!T(tok::rbrace) > iface_item_r[WITC_ACT(v.push_back(std::move(a)))]) > T(tok::rbrace);
+    T(tok::lbrace) > *((!T(tok::rbrace)) > iface_item_r[WITC_ACT(v.push_back(std::move(a)))]) > T(tok::rbrace);
 
 const auto interface_r_def = T(tok::kw_interface)[WITC_ACT(WITC_TAKE)] > ident[WITC_ACT(v.name = std::move(a))] >
                              iface_body_r[WITC_ACT(v.span.end = last_end; v.items = std::move(a))];
@@ -369,7 +369,7 @@ const auto include_name_r_def =
 
 const auto include_tail_r_def =
     (T(tok::kw_with) > T(tok::lbrace) >
-     *(!T(tok::rbrace) > include_name_r[WITC_ACT(v.push_back(std::move(a)))] > sep_p{tok::rbrace}) >
+     *((!T(tok::rbrace)) > include_name_r[WITC_ACT(v.push_back(std::move(a)))] > sep_p{tok::rbrace}) >
      T(tok::rbrace)) |
     T(tok::semicolon);
 
@@ -388,7 +388,7 @@ const auto world_item_r_def = (mark >> attrs) > world_kind_r[WITC_ACT(v = std::m
 
 const auto world_r_def =
     T(tok::kw_world)[WITC_ACT(WITC_TAKE)] > ident[WITC_ACT(v.name = std::move(a))] > T(tok::lbrace) >
-    *(!T(tok::rbrace) > world_item_r[WITC_ACT(v.items.push_back(std::move(a)))]) >
+    *((!T(tok::rbrace)) > world_item_r[WITC_ACT(v.items.push_back(std::move(a)))]) >
     T(tok::rbrace)[WITC_ACT(v.span.end = te)];
 
 // ---- packages and files -------------------------------------------------------------------------------
@@ -399,7 +399,7 @@ const auto nested_package_r_def =
         if (st.package_depth >= ast::max_package_depth) throw syntax_error{{tb, te}, "package nesting too deep"};
         ++st.package_depth; WITC_TAKE)] >
     package_name_r[WITC_ACT(v.name = std::move(a))] > T(tok::lbrace) >
-    *(!T(tok::rbrace) > toplevel_item_r[WITC_ACT(v.items.push_back(std::move(a)))]) >
+    *((!T(tok::rbrace)) > toplevel_item_r[WITC_ACT(v.items.push_back(std::move(a)))]) >
     T(tok::rbrace)[WITC_ACT(--st.package_depth; v.span.end = te)];
 
 const auto toplevel_kind_r_def =
@@ -417,7 +417,7 @@ const auto package_decl_r_def =
     T(tok::semicolon)[WITC_ACT(v.span.end = te)];
 
 const auto file_r_def = (-package_decl_r[WITC_ACT(v.package = std::move(a))] >>
-                         *(!T(tok::eof) > toplevel_item_r[WITC_ACT(v.items.push_back(std::move(a)))])) >
+                         *((!T(tok::eof)) > toplevel_item_r[WITC_ACT(v.items.push_back(std::move(a)))])) >
                         T(tok::eof);
 
 BOOST_SPIRIT_DEFINE(version_r, package_name_r, use_path_r, use_name_r, use_item_r, toplevel_use_r, attribute_r,

@@ -182,8 +182,8 @@ bool xid_continue_wide(char32_t c) {
   return false;
 }
 
-inline bool ascii_alpha(unsigned char c) { return ((c | 0x20) - 'a') < 26u; }
-inline bool ascii_digit(unsigned char c) { return (c - '0') < 10u; }
+inline bool ascii_alpha(unsigned char c) { return static_cast<unsigned>((c | 0x20) - 'a') < 26u; }
+inline bool ascii_digit(unsigned char c) { return static_cast<unsigned>(c - '0') < 10u; }
 
 tok keyword(std::string_view s) {
   switch (s.size()) {
@@ -574,6 +574,8 @@ class lexer {
 }  // namespace
 
 lexed tokenize(std::string_view text, std::uint32_t base) { return lexer(text, base).run(); }
+
+bool is_keyword(std::string_view name) noexcept { return keyword(name) != tok::id; }
 
 std::optional<std::string> validate_id(std::string_view id) {
   if (id.empty()) return std::string("identifiers must have characters between '-'s");

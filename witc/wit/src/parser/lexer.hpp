@@ -61,6 +61,9 @@ struct lexed {
 /// wit-parser's `Tokenizer::new`.
 [[nodiscard]] lexed tokenize(std::string_view text, std::uint32_t base);
 
+/// True when `name` lexes as a keyword, so a WIT writer must spell it `%name`.
+[[nodiscard]] bool is_keyword(std::string_view name) noexcept;
+
 /// wit-parser's `validate_id`: kebab-case words, each all-lower or all-upper ASCII,
 /// the first starting with a letter. Returns the error message, or nothing.
 [[nodiscard]] std::optional<std::string> validate_id(std::string_view id);
