@@ -181,8 +181,10 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand("run", "run a WebAssembly module (WASI preview1)");
   std::vector<std::string> dirs, envs;
   std::string invoke;
-  run_cmd->add_option("--dir", dirs, "grant a host directory, optionally under a guest name: HOST[::GUEST]");
-  run_cmd->add_option("--env", envs, "set an environment variable for the guest: KEY=VALUE");
+  run_cmd->add_option("--dir", dirs, "grant a host directory, optionally under a guest name: HOST[::GUEST]")
+      ->allow_extra_args(false);
+  run_cmd->add_option("--env", envs, "set an environment variable for the guest: KEY=VALUE")
+      ->allow_extra_args(false);
   run_cmd->add_option("--invoke", invoke, "call this export instead of `_start`; trailing arguments are its parameters");
   run_cmd->prefix_command();
   try {
