@@ -113,15 +113,13 @@ std::optional<parsed_name> interface_name(std::string_view s, std::string& err) 
   if (colon == std::string_view::npos) { err = fmt::format("`{}` is not a valid extern name", s); return std::nullopt; }
   std::size_t slash = body.find('/', colon);
   if (slash == std::string_view::npos) { err = "expected `/` after package name"; return std::nullopt; }
-  // Namespaces and package name: `ns:pkg` (nested `a:b:c` allowed), then `/iface` projections.
+  // `ns:pkg`: both lower-case kebab words (nested namespaces are future syntax).
   std::string_view pkg = body.substr(0, slash);
-  std::size_t k = 0;
-  while (true) {
-    std::size_t e = pkg.find(':', k);
-    std::string_view part = pkg.substr(k, e == std::string_view::npos ? std::string_view::npos : e - k);
-    if (auto m = check_label(part); !m.empty()) { err = m; return std::nullopt; }
-    if (e == std::string_view::npos) break;
-    k = e + 1;
+  if (pkg.find(':', colon + 1) != std::string_view::npos) { err = "expected `/` after package name"; return std::nullopt; }
+  for (std::string_view part : {pkg.substr(0, colon), pkg.substr(colon + 1)}) {
+    bool words = !part.empty() && lower(part[0]);
+    for (char ch : part) words = words && (lower(ch) || digit(ch) || ch == '-');
+    if (!words || !is_kebab(part)) { err = fmt::format("`{}` is not a valid extern name", s); return std::nullopt; }
   }
   std::string_view rest = body.substr(slash + 1);
   std::size_t nested = rest.find('/');
@@ -132,7 +130,7 @@ std::optional<parsed_name> interface_name(std::string_view s, std::string& err) 
     return std::nullopt;
   }
   n.label = std::string(body);
-  n.key = std::string(s);
+  n.key = lowercase(s);
   return n;
 }
 
@@ -160,7 +158,8 @@ std::optional<parsed_name> parse_name(std::string_view s, bool import, std::stri
       if (auto m = check_label(f); !m.empty()) { err = m; return std::nullopt; }
       n.resource = std::string(r);
       n.label = std::string(f);
-      n.key = lowercase(rest);
+      // `[method]l.l` and `[static]l.l` are keyed as `l`, the rest as `r.l`.
+      n.key = lowercase(r) == lowercase(f) ? lowercase(f) : lowercase(rest);
     } else {
       if (auto m = check_label(rest); !m.empty()) { err = m; return std::nullopt; }
       n.resource = std::string(rest);

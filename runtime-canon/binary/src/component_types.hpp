@@ -58,6 +58,7 @@ struct tnode {
   std::optional<vt> a, b;  // list/option/stream/future/fixed list elem; result ok/err; map key/value; func result
   std::uint32_t len = 0;   // fixed list
   rid res = 0;             // own/borrow: the resource; resource: its id
+  tid ref = 0;             // own/borrow: the type index's node it was written with (names)
   bool async = false;      // func
   // component (imports and exports) and instance (exports) types
   std::vector<std::pair<std::string, entity>> imports, exports;

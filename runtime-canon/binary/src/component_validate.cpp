@@ -19,6 +19,11 @@ namespace {
 
 constexpr std::uint32_t max_flat_params = 16, max_flat_results = 1, max_flat_async_params = 4;
 
+struct name_set {
+  std::unordered_set<tid> types;
+  std::unordered_set<rid> res;
+};
+
 struct scope {
   enum class kind { component, ctype, itype, mtype };
   scope::kind k = kind::component;
@@ -30,9 +35,12 @@ struct scope {
   std::vector<std::pair<std::string, entity>> imports, exports;
   std::unordered_map<std::string, std::string> import_keys, export_keys;
   std::vector<rid> imported_res, defined_res;
-  std::unordered_set<tid> named;
-  std::unordered_set<rid> named_res;
-  std::unordered_map<std::string, rid> resource_names;  // plain name -> resource
+  // Types with a name here: imported ones (visible to imports and exports), and
+  // exported ones (visible to exports only).
+  name_set imp_names, exp_names;
+  std::vector<std::uint8_t> inst_vis;  // per instance index: 0 unnamed, 1 exported, 2 imported
+  // Plain names of resources imported (`imp`) and exported (`exp`), for `[method]r.f`.
+  std::unordered_map<std::string, rid> res_names_imp, res_names_exp;
   // module types
   std::vector<std::pair<std::pair<std::string, std::string>, core_entity>> core_imports;
   std::vector<std::pair<std::string, core_entity>> core_exports;
@@ -254,6 +262,7 @@ class validator {
         WITC_TRY(tid t, type_at(d.idx, off));
         if (node(t).kind != tk::resource) return err(off, fmt::format("type index {} is not a resource type", d.idx));
         n.res = node(t).res;
+        n.ref = t;
         break;
       }
       case 0x66: case 0x65: {
@@ -413,7 +422,10 @@ class validator {
       if (l.max) { c.flags = 1; c.max = *l.max; }
       return c;
     };
+    std::unordered_set<std::string> seen;
     for (const auto& im : mod->imports) {
+      if (!seen.insert(im.module + ":" + im.name).second)
+        return err(im.offset, fmt::format("duplicate import name `{}:{}`", im.module, im.name));
       core_entity e;
       e.kind = static_cast<core_sort>(im.kind);
       switch (im.kind) {
@@ -654,7 +666,7 @@ class validator {
     return r;
   }
   tid subst(tid t, const std::unordered_map<rid, rid>& m, std::unordered_map<tid, tid>& memo) {
-    if (m.empty()) return t;
+    if (m.empty() && memo.empty()) return t;
     if (auto it = memo.find(t); it != memo.end()) return it->second;
     tnode n = node(t);
     switch (n.kind) {
@@ -668,8 +680,10 @@ class validator {
         return t;
       default: break;
     }
-    if (n.code == 0x69 || n.code == 0x68)
+    if (n.code == 0x69 || n.code == 0x68) {
       if (auto it = m.find(n.res); it != m.end()) n.res = it->second;
+      n.ref = subst(n.ref, m, memo);
+    }
     for (auto& f : n.fields) f.second = subst_vt(f.second, m, memo);
     for (auto& c : n.cases)
       if (c.second) c.second = subst_vt(*c.second, m, memo);
@@ -707,14 +721,14 @@ class validator {
   }
 
   // ---- the "named types" rule for imports and exports ----
-  bool named_vt(const vt& v, const scope& s, const std::unordered_set<tid>& extra, int depth = 0) {
+  bool named_vt(const vt& v, const name_set& s, const std::unordered_set<tid>& extra, int depth = 0) {
     if (v.prim || depth > 200) return true;
     const tnode& n = node(v.t);
     switch (n.code) {
       case 0x72: case 0x71: case 0x6e: case 0x6d:
-        if (!s.named.count(v.t) && !extra.count(v.t)) return false;
+        if (!s.types.count(v.t) && !extra.count(v.t)) return false;
         return true;
-      case 0x69: case 0x68: return s.named_res.count(n.res) > 0 || extra.count(res_tid_[n.res]) > 0;
+      case 0x69: case 0x68: return s.types.count(n.ref) > 0 || extra.count(n.ref) > 0;
       default: {
         bool okk = true;
         children(n, [&](const vt& c) { okk = okk && named_vt(c, s, extra, depth + 1); });
@@ -722,7 +736,7 @@ class validator {
       }
     }
   }
-  bool named_entity(const entity& e, const scope& s, std::unordered_set<tid> extra = {}, int depth = 0) {
+  bool named_entity(const entity& e, const name_set& s, std::unordered_set<tid> extra = {}, int depth = 0) {
     if (depth > 50) return true;
     switch (e.kind) {
       case ek::func: {
@@ -734,6 +748,8 @@ class validator {
       case ek::value: return named_vt(e.v, s, extra);
       case ek::type: {
         const tnode& n = node(e.t);
+        if (n.kind == tk::func) return named_entity(entity{ek::func, e.t, {}}, s, extra, depth + 1);
+        if (n.kind == tk::instance) return named_entity(entity{ek::instance, e.t, {}}, s, extra, depth + 1);
         if (n.kind != tk::defval) return true;
         bool okk = true;
         children(n, [&](const vt& c) { okk = okk && named_vt(c, s, extra); });
@@ -755,10 +771,8 @@ class validator {
   }
 
   // ---- names ----
-  result<parsed_name> check_name(const extern_name& n, const entity& e, bool import, std::uint32_t off) {
-    std::string msg;
-    auto p = parse_name(n.name, import, msg);
-    if (!p) return err(off, msg.empty() ? fmt::format("`{}` is not a valid extern name", n.name) : msg);
+  result<void> check_attrs(const extern_name& n, const entity& e, const parsed_name& pn, std::uint32_t off) {
+    const parsed_name* p = &pn;
     bool seen[3] = {false, false, false};
     for (const auto& a : n.attrs) {
       if (seen[a.kind])
@@ -775,13 +789,22 @@ class validator {
           return err(off, fmt::format("`{}` must be an interface name", a.value));
       }
     }
+    return ok;
+  }
+
+  result<parsed_name> check_name(const extern_name& n, const entity& e, bool import, std::uint32_t off) {
+    std::string msg;
+    auto p = parse_name(n.name, import, msg);
+    if (!p) return err(off, msg.empty() ? fmt::format("`{}` is not a valid extern name", n.name) : msg);
+    WITC_CHECK(check_attrs(n, e, *p, off));
     bool annotated = p->kind == name_kind::constructor || p->kind == name_kind::method ||
                      p->kind == name_kind::static_;
     if (annotated) {
       if (e.kind != ek::func)
         return err(off, fmt::format("{} not valid to be used as {}", sort_name(e.kind), import ? "import" : "export"));
-      auto it = cur().resource_names.find(p->resource);
-      if (it == cur().resource_names.end())
+      auto& names = import ? cur().res_names_imp : cur().res_names_exp;
+      auto it = names.find(p->resource);
+      if (it == names.end())
         return err(off, fmt::format("resource used in function does not have a name in this context: `{}`", p->resource));
       rid r = it->second;
       const tnode& f = node(e.t);
@@ -876,8 +899,29 @@ class validator {
   }
 
   // Adds an entity to the index space of its sort in the current scope.
-  void push_entity(const entity& e) {
+  // An exported resource is a new type index for the same resource: only handles
+  // written with the new index count as using the exported name.
+  tid rename_resource(tid t) {
+    if (node(t).kind != tk::resource) return t;
+    tnode n = node(t);
+    return add(std::move(n));
+  }
+
+  // Gives type `t` a name in the current scope: `vis` 2 for imports and exports, 1 for exports.
+  void add_name(tid t, std::uint8_t vis) {
+    if (vis == 0) return;
     scope& s = cur();
+    s.exp_names.types.insert(t);
+    if (vis == 2) s.imp_names.types.insert(t);
+    if (node(t).kind == tk::resource) {
+      s.exp_names.res.insert(node(t).res);
+      if (vis == 2) s.imp_names.res.insert(node(t).res);
+    }
+  }
+
+  void push_entity(const entity& e, std::uint8_t vis = 0) {
+    scope& s = cur();
+    if (e.kind == ek::instance) s.inst_vis.push_back(vis);
     switch (e.kind) {
       case ek::module: s.core_modules.push_back(e.t); break;
       case ek::func: s.funcs.push_back(e.t); break;
@@ -897,21 +941,20 @@ class validator {
     }
     WITC_TRY(parsed_name p, check_name(n, e, true, off));
     WITC_CHECK(unique(cur().import_keys, p, n.name, true, off));
-    if (!named_entity(e, cur()))
+    if (!named_entity(e, cur().imp_names))
       return err(off, fmt::format("{} not valid to be used as import", sort_name(e.kind)));
-    register_named(e, p);
+    register_named(e, p, true);
     cur().imports.emplace_back(n.name, e);
-    push_entity(e);
+    push_entity(e, 2);
     return ok;
   }
 
-  void register_named(const entity& e, const parsed_name& p) {
+  void register_named(const entity& e, const parsed_name& p, bool import) {
     if (e.kind != ek::type) return;
-    cur().named.insert(e.t);
+    add_name(e.t, import ? 2 : 1);
     const tnode& n = node(e.t);
     if (n.kind == tk::resource) {
-      cur().named_res.insert(n.res);
-      if (p.kind == name_kind::label) cur().resource_names[p.label] = n.res;
+      if (p.kind == name_kind::label) (import ? cur().res_names_imp : cur().res_names_exp)[p.label] = n.res;
       if (res_[n.res].name.empty()) res_[n.res].name = p.label;
     }
   }
@@ -926,11 +969,12 @@ class validator {
     }
     WITC_TRY(parsed_name p, check_name(n, e, false, off));
     WITC_CHECK(unique(cur().export_keys, p, n.name, false, off));
-    if (!named_entity(e, cur()))
+    // Instance types check visibility only once attached to an import or export.
+    if (cur().k != scope::kind::itype && !named_entity(e, cur().exp_names))
       return err(off, fmt::format("{} not valid to be used as export", sort_name(e.kind)));
-    register_named(e, p);
+    register_named(e, p, false);
     cur().exports.emplace_back(n.name, e);
-    push_entity(e);
+    push_entity(e, 1);
     return ok;
   }
 
@@ -977,11 +1021,12 @@ class validator {
     }
     WITC_TRY(parsed_name p, check_name(x.name, e, false, x.offset));
     WITC_CHECK(unique(cur().export_keys, p, x.name.name, false, x.offset));
-    if (!named_entity(e, cur()))
+    if (e.kind == ek::type) e.t = rename_resource(e.t);
+    if (!named_entity(e, cur().exp_names))
       return err(x.offset, fmt::format("{} not valid to be used as export", sort_name(e.kind)));
-    register_named(e, p);
+    register_named(e, p, false);
     cur().exports.emplace_back(x.name.name, e);
-    push_entity(e);
+    push_entity(e, 1);
     return ok;
   }
 
@@ -1001,6 +1046,7 @@ class validator {
         if (f == in.exports.end())
           return err(a.offset, fmt::format("instance {} has no export named `{}`", a.instance, a.name));
         entity e = f->second;
+        std::uint8_t vis = a.instance < cur().inst_vis.size() ? cur().inst_vis[a.instance] : 0;
         if (a.sort.kind == sort_kind::core) {
           if (a.sort.core != core_sort::module || e.kind != ek::module)
             return err(a.offset, fmt::format("export `{}` for instance {} is not a core {}", a.name, a.instance,
@@ -1009,7 +1055,8 @@ class validator {
           return err(a.offset, fmt::format("export `{}` for instance {} is not a {}", a.name, a.instance,
                                            sort_name(static_cast<ek>(a.sort.kind))));
         }
-        push_entity(e);
+        if (e.kind == ek::type) add_name(e.t, vis);
+        push_entity(e, vis);
         return ok;
       }
       case 1: {
@@ -1228,18 +1275,20 @@ class validator {
       }
       const tnode c = node(ct);
       mapping mp;
+      std::unordered_map<tid, tid> memo;
       mp.bindable.insert(c.imported_res.begin(), c.imported_res.end());
       for (const auto& [name, want] : c.imports) {
         auto it = args.find(name);
         if (it == args.end()) return err(in.offset, fmt::format("missing import named `{}`", name));
         if (auto msg = entity_mismatch(it->second, want, mp); !msg.empty())
           return err(in.offset, fmt::format("type mismatch for component instantiation argument `{}`: {}", name, msg));
+        // A type import is replaced by the argument in everything after it.
+        if (want.kind == ek::type && node(want.t).kind != tk::resource) memo[want.t] = it->second.t;
       }
       for (rid r : c.defined_res) {
         rid f = fresh_resource(res_[r]);
         mp.m[r] = f;
       }
-      std::unordered_map<tid, tid> memo;
       for (const auto& [name, e] : c.exports) n.exports.emplace_back(name, subst_entity(e, mp.m, memo));
     } else {
       std::unordered_map<std::string, std::string> keys;
@@ -1248,11 +1297,13 @@ class validator {
         std::string msg;
         auto p = parse_name(e.name.name, false, msg);
         if (!p) return err(in.offset, msg);
+        WITC_CHECK(check_attrs(e.name, x, *p, in.offset));
         WITC_CHECK(unique(keys, *p, e.name.name, false, in.offset));
         n.exports.emplace_back(e.name.name, x);
       }
     }
     cur().instances.push_back(add(std::move(n)));
+    cur().inst_vis.push_back(0);
     return ok;
   }
 
