@@ -59,6 +59,9 @@ struct tnode {
   std::uint32_t len = 0;   // fixed list
   rid res = 0;             // own/borrow: the resource; resource: its id
   tid ref = 0;             // own/borrow: the type index's node it was written with (names)
+  std::uint64_t size = 0;  // defval: canonical ABI element size (64-bit pointers), saturating
+  std::uint32_t align = 1;
+  std::uint32_t depth = 1; // defval: nesting depth
   bool async = false;      // func
   // component (imports and exports) and instance (exports) types
   std::vector<std::pair<std::string, entity>> imports, exports;

@@ -280,7 +280,80 @@ class validator {
       }
       default: break;  // a primitive
     }
+    if (d.code == 0x66 && n.a && is_char(*n.a)) return err(off, "`stream<char>` is not valid at this time");
+    layout(n);
+    if (n.depth > max_type_depth) return err(off, "type nesting is too deep");
+    if (n.size >= max_value_size) return err(off, "type exceeds maximum byte size");
     return add(std::move(n));
+  }
+
+  bool is_char(const vt& v) const {
+    return v.prim ? v.p == prim::char_ : node(v.t).code == prim::char_;
+  }
+
+  static constexpr std::uint32_t max_type_depth = 100;
+  static constexpr std::uint64_t max_value_size = 1ull << 28;
+
+  std::pair<std::uint64_t, std::uint32_t> size_align(const vt& v) const {
+    if (!v.prim) return {node(v.t).size, node(v.t).align};
+    switch (v.p) {
+      case prim::bool_: case prim::s8: case prim::u8: return {1, 1};
+      case prim::s16: case prim::u16: return {2, 2};
+      case prim::s64: case prim::u64: case prim::f64: return {8, 8};
+      case prim::string: return {16, 8};
+      default: return {4, 4};
+    }
+  }
+  static std::uint64_t align_to(std::uint64_t x, std::uint32_t a) { return (x + a - 1) / a * a; }
+  static std::uint64_t sat(std::uint64_t x) { return std::min<std::uint64_t>(x, max_value_size * 16); }
+
+  // The canonical ABI size and alignment (with 64-bit pointers) and nesting depth.
+  void layout(tnode& n) const {
+    std::uint32_t depth = 0;
+    children(n, [&](const vt& c) { if (!c.prim) depth = std::max(depth, node(c.t).depth); });
+    n.depth = depth + 1;
+    auto record = [&](const std::vector<vt>& fs) {
+      std::uint64_t size = 0;
+      std::uint32_t align = 1;
+      for (const auto& f : fs) {
+        auto [s, a] = size_align(f);
+        size = sat(align_to(size, a) + s);
+        align = std::max(align, a);
+      }
+      n.size = align_to(size, align);
+      n.align = align;
+    };
+    auto variant = [&](const std::vector<std::optional<vt>>& cs) {
+      std::uint32_t disc = cs.size() <= 256 ? 1 : cs.size() <= 65536 ? 2 : 4;
+      std::uint64_t payload = 0;
+      std::uint32_t align = disc;
+      for (const auto& c : cs)
+        if (c) {
+          auto [s, a] = size_align(*c);
+          payload = std::max(payload, s);
+          align = std::max(align, a);
+        }
+      n.size = sat(align_to(align_to(disc, align) + payload, align));
+      n.align = align;
+    };
+    switch (n.code) {
+      case 0x72: { std::vector<vt> fs; for (const auto& f : n.fields) fs.push_back(f.second); record(fs); break; }
+      case 0x6f: record(n.types); break;
+      case 0x71: { std::vector<std::optional<vt>> cs; for (const auto& c : n.cases) cs.push_back(c.second); variant(cs); break; }
+      case 0x6b: variant({std::nullopt, n.a}); break;
+      case 0x6a: variant({n.a, n.b}); break;
+      case 0x70: case 0x63: n.size = 16; n.align = 8; break;
+      case 0x67: {
+        auto [s, a] = size_align(*n.a);
+        n.size = sat(s * n.len);
+        n.align = a;
+        break;
+      }
+      case 0x6e: n.size = n.names.size() <= 8 ? 1 : n.names.size() <= 16 ? 2 : 4; n.align = static_cast<std::uint32_t>(n.size); break;
+      case 0x6d: n.size = n.names.size() <= 256 ? 1 : n.names.size() <= 65536 ? 2 : 4; n.align = static_cast<std::uint32_t>(n.size); break;
+      case 0x69: case 0x68: case 0x66: case 0x65: n.size = 4; n.align = 4; break;
+      default: { auto [s, a] = size_align(vt{true, n.code, 0}); n.size = s; n.align = a; break; }
+    }
   }
 
   result<tid> functype_(const functype& f, std::uint32_t off) {
@@ -638,6 +711,8 @@ class validator {
 
   std::string instance_or_component_mismatch(const tnode& x, const tnode& y, mapping& mp, int depth) {
     if (x.kind != y.kind) return "type mismatch";
+    mp.bindable.insert(x.imported_res.begin(), x.imported_res.end());
+    mp.bindable.insert(y.defined_res.begin(), y.defined_res.end());
     // Imports are contravariant: what `x` needs, `y` must provide.
     for (const auto& [name, e] : x.imports) {
       auto it = std::find_if(y.imports.begin(), y.imports.end(), [&](const auto& p) { return p.first == name; });
@@ -902,7 +977,7 @@ class validator {
   // An exported resource is a new type index for the same resource: only handles
   // written with the new index count as using the exported name.
   tid rename_resource(tid t) {
-    if (node(t).kind != tk::resource) return t;
+    if (node(t).kind != tk::resource && node(t).kind != tk::defval) return t;
     tnode n = node(t);
     return add(std::move(n));
   }
@@ -941,6 +1016,7 @@ class validator {
     }
     WITC_TRY(parsed_name p, check_name(n, e, true, off));
     WITC_CHECK(unique(cur().import_keys, p, n.name, true, off));
+    if (e.kind == ek::type) e.t = rename_resource(e.t);
     if (!named_entity(e, cur().imp_names))
       return err(off, fmt::format("{} not valid to be used as import", sort_name(e.kind)));
     register_named(e, p, true);
@@ -969,6 +1045,7 @@ class validator {
     }
     WITC_TRY(parsed_name p, check_name(n, e, false, off));
     WITC_CHECK(unique(cur().export_keys, p, n.name, false, off));
+    if (e.kind == ek::type) e.t = rename_resource(e.t);
     // Instance types check visibility only once attached to an import or export.
     if (cur().k != scope::kind::itype && !named_entity(e, cur().exp_names))
       return err(off, fmt::format("{} not valid to be used as export", sort_name(e.kind)));
@@ -1009,9 +1086,9 @@ class validator {
       // The ascribed type must be a supertype of the item's own.
       WITC_TRY(entity want, extern_(*x.type, x.offset, x.name.name, false));
       if (want.kind == ek::type && node(want.t).kind == tk::resource && x.type->bound_eq == false) {
-        // `(sub resource)`: the item must be a resource; the export keeps its identity.
-        cur().defined_res.pop_back();
+        // `(sub resource)`: the item must be a resource; outside, the export is a new abstract one.
         if (node(e.t).kind != tk::resource) return err(x.offset, "expected resource, found defined type");
+        e = want;
       } else {
         mapping mp;
         if (auto m = entity_mismatch(e, want, mp); !m.empty())
@@ -1497,6 +1574,7 @@ class validator {
         WITC_TRY(opts_info o, canon_opts(c.opts, off));
         if (o.post_return) return err(off, "canonical option `post-return` cannot be used when lowering");
         const tnode f = node(ft);
+        if (o.async && !f.async) return err(off, "the `async` canonical option requires an async function type");
         std::vector<std::uint8_t> params, results;
         bool mem = false, realloc = false;
         for (const auto& p : f.fields) {
