@@ -540,6 +540,8 @@ class validator {
   };
 
   bool res_match(rid actual, rid expected, mapping& mp) {
+    // Contravariant positions bind the other way round.
+    if (auto back = mp.m.find(actual); back != mp.m.end() && back->second == expected) return true;
     auto it = mp.m.find(expected);
     if (it != mp.m.end()) return it->second == actual;
     if (mp.bindable.count(expected)) {
