@@ -1,8 +1,16 @@
-// Translation of validated function bodies into threaded code, once per module.
-// The operand stack lives in 64-bit slots above the locals; every instruction's stack
-// effect is known statically, so branches carry their destination height and arity and
-// never inspect types at run time.
+// Translation of validated function bodies into register-style threaded code, once per
+// module.
+//
+// Every value has a frame slot: locals first, then the function's distinct constants
+// (copied in at entry), then one home slot per operand-stack position. Instructions
+// name their operand and result slots, so `local.get a; local.get b; i32.add; local.set c`
+// becomes the single instruction `c = a + b`. The translator keeps a virtual operand stack
+// whose entries may still live in a local or constant slot; they are copied to their home
+// slot ("materialised") only when a control-flow join, a call or a write to that local
+// needs it.
 #include <fmt/format.h>
+
+#include <unordered_map>
 
 #include "internal.hpp"
 
@@ -14,13 +22,20 @@ using binary::code_reader;
 using binary::instr;
 using binary::op;
 
+constexpr std::uint32_t stack_tag = 0x80000000u;  // operand names a stack home, fixed up later
+
+struct ventry {
+  enum kind_t : std::uint8_t { home, local, konst } kind;
+  std::uint32_t slot;  // local index or constant slot (kind != home)
+};
+
 struct cframe {
   op kind;
-  std::uint32_t base;      // stack height (from fp) below the block's parameters
+  std::uint32_t base;  // virtual-stack height below the block's parameters
   std::uint32_t nparams;
   std::uint32_t nresults;
-  std::size_t loop_start;  // loops: where a branch goes
-  std::vector<std::size_t> fixups;  // slots to patch with the end address
+  std::size_t loop_start;
+  std::vector<std::size_t> fixups;  // words to patch with the end address
   std::size_t else_fixup = SIZE_MAX;
 };
 
@@ -36,12 +51,20 @@ class translator {
     f.nparams = static_cast<std::uint32_t>(ft.params.size());
     f.nresults = static_cast<std::uint32_t>(ft.results.size());
     f.nlocals = static_cast<std::uint32_t>(ft.params.size() + c.local_count);
+    nlocals_ = f.nlocals;
     code_ = &f.code;
+    code_->clear();
     code_->reserve(c.body.size() * 2 + 8);
-    h_cur_ = f.nlocals;
-    max_ = h_cur_;
+    consts_.clear();
+    const_index_.clear();
+    fixups_.clear();
+    relocs_.clear();
+    vs_.clear();
+    max_ = 0;
+    local_refs_.assign(f.nlocals, 0);
+    last_dst_ = SIZE_MAX;
     ctrls_.clear();
-    ctrls_.push_back(cframe{op::block, f.nlocals, 0, f.nresults, 0, {}, SIZE_MAX});
+    ctrls_.push_back(cframe{op::block, 0, 0, f.nresults, 0, {}, SIZE_MAX});
     code_reader cr(c.body, c.offset);
     dead_ = false;
     skip_depth_ = 0;
@@ -49,13 +72,20 @@ class translator {
       if (cr.at_end()) return fail(diagnostic::error(span{cr.global_offset(), cr.global_offset() + 1}, "missing `end`"));
       WITC_TRY(instr in, cr.next());
       step(in, cr);
-      if (h_cur_ > max_) max_ = h_cur_;
     }
-    // Branch targets were recorded as offsets; turn them into addresses now that the
-    // code no longer moves.
+    std::uint32_t nconsts = static_cast<std::uint32_t>(consts_.size());
+    std::uint32_t stack_base = f.nlocals + nconsts;
+    for (auto [at, shift] : fixups_) {
+      if (at == SIZE_MAX) continue;
+      std::uint64_t w = f.code[at];
+      std::uint32_t v = static_cast<std::uint32_t>(w >> shift);
+      v = (v & ~stack_tag) + stack_base;
+      w = (w & ~(0xFFFFFFFFull << shift)) | (static_cast<std::uint64_t>(v) << shift);
+      f.code[at] = w;
+    }
     for (std::size_t at : relocs_) f.code[at] = reinterpret_cast<std::uint64_t>(f.code.data() + f.code[at]);
-    relocs_.clear();
-    f.max_height = max_ + 8;
+    f.consts = std::move(consts_);
+    f.frame_size = stack_base + max_ + 4;
     return f;
   }
 
@@ -63,22 +93,112 @@ class translator {
   const binary::module& m_;
   const void* const* h_;
   std::vector<std::uint64_t>* code_ = nullptr;
+  std::uint32_t nlocals_ = 0;
   std::vector<cframe> ctrls_;
+  std::vector<ventry> vs_;
+  std::vector<std::uint32_t> local_refs_;
+  std::vector<std::uint64_t> consts_;
+  std::unordered_map<std::uint64_t, std::uint32_t> const_index_;
+  std::vector<std::pair<std::size_t, unsigned>> fixups_;
   std::vector<std::size_t> relocs_;
-  std::uint32_t h_cur_ = 0;
   std::uint32_t max_ = 0;
   bool dead_ = false;
+  bool was_dead_ = false;  // this `else`/`end` ends unreachable code: nothing falls through
   std::uint32_t skip_depth_ = 0;
+  // The word holding the result slot of the last instruction, while retargeting that
+  // result straight into a local is still sound.
+  std::size_t last_dst_ = SIZE_MAX;
+  std::size_t last_dst_fixup_ = SIZE_MAX;
+  std::uint32_t last_dst_pos_ = 0;
 
-  void emit_op(unsigned o) { code_->push_back(reinterpret_cast<std::uint64_t>(h_[o])); }
-  void emit(std::uint64_t v) { code_->push_back(v); }
+  // --- emission ------------------------------------------------------------------------
   std::size_t here() const { return code_->size(); }
-  // A branch-target slot; `target` is an offset, relocated at the end.
+  void emit_op(unsigned o) {
+    code_->push_back(reinterpret_cast<std::uint64_t>(h_[o]));
+    last_dst_ = SIZE_MAX;
+  }
+  void emit(std::uint64_t v) { code_->push_back(v); }
+  // Two 32-bit operands in one word; stack-home operands are fixed up at the end.
+  void emit2(std::uint32_t lo, std::uint32_t hi) {
+    if (lo & stack_tag) fixups_.emplace_back(here(), 0);
+    if (hi & stack_tag) fixups_.emplace_back(here(), 32);
+    code_->push_back(static_cast<std::uint64_t>(lo) | (static_cast<std::uint64_t>(hi) << 32));
+  }
   void emit_target(std::size_t target) {
     relocs_.push_back(here());
     emit(target);
   }
-  void patch(std::size_t at, std::size_t target) { (*code_)[at] = target; }
+  void emit_forward(cframe& t) {
+    t.fixups.push_back(here());
+    relocs_.push_back(here());
+    emit(0);
+  }
+
+  // --- virtual stack -------------------------------------------------------------------
+  static std::uint32_t home_of(std::uint32_t pos) { return stack_tag | pos; }
+  std::uint32_t height() const { return static_cast<std::uint32_t>(vs_.size()); }
+  std::uint32_t slot_of(std::uint32_t pos) const {
+    const ventry& e = vs_[pos];
+    return e.kind == ventry::home ? home_of(pos) : e.slot;
+  }
+  std::uint32_t const_slot(std::uint64_t bits) {
+    auto [it, fresh] = const_index_.emplace(bits, static_cast<std::uint32_t>(consts_.size()));
+    if (fresh) consts_.push_back(bits);
+    return nlocals_ + it->second;
+  }
+  void push_home() {
+    vs_.push_back({ventry::home, 0});
+    if (height() > max_) max_ = height();
+  }
+  void push_local(std::uint32_t l) {
+    vs_.push_back({ventry::local, l});
+    ++local_refs_[l];
+    if (height() > max_) max_ = height();
+  }
+  void push_const(std::uint64_t bits) {
+    vs_.push_back({ventry::konst, const_slot(bits)});
+    if (height() > max_) max_ = height();
+  }
+  // Pops the top entry and returns the slot holding its value.
+  std::uint32_t pop() {
+    std::uint32_t pos = height() - 1;
+    std::uint32_t s = slot_of(pos);
+    if (vs_[pos].kind == ventry::local) --local_refs_[vs_[pos].slot];
+    vs_.pop_back();
+    return s;
+  }
+  void materialize(std::uint32_t pos) {
+    ventry& e = vs_[pos];
+    if (e.kind == ventry::home) return;
+    std::uint32_t src = e.slot;
+    if (e.kind == ventry::local) --local_refs_[e.slot];
+    e = {ventry::home, 0};
+    emit_op(iop_copy);
+    emit2(home_of(pos), src);
+  }
+  void materialize_all() {
+    for (std::uint32_t i = 0; i < height(); ++i) materialize(i);
+  }
+  void materialize_local(std::uint32_t l) {
+    if (local_refs_[l] == 0) return;
+    for (std::uint32_t i = 0; i < height(); ++i)
+      if (vs_[i].kind == ventry::local && vs_[i].slot == l) materialize(i);
+  }
+  // After emitting an instruction whose result word is at `at` (low half = result slot).
+  void produced(std::size_t at) {
+    last_dst_ = at;
+    last_dst_fixup_ = fixups_.size();
+    // emit2 recorded the fixup for the low half first.
+    for (std::size_t i = fixups_.size(); i-- > 0;) {
+      if (fixups_[i].first == at && fixups_[i].second == 0) {
+        last_dst_fixup_ = i;
+        break;
+      }
+      if (fixups_[i].first < at) break;
+    }
+    last_dst_pos_ = height() - 1;
+  }
+  void label_here() { last_dst_ = SIZE_MAX; }
 
   std::pair<std::uint32_t, std::uint32_t> block_arity(const instr& in) const {
     if (in.a == 0) return {0, 0};
@@ -87,27 +207,71 @@ class translator {
     return {static_cast<std::uint32_t>(ft.params.size()), static_cast<std::uint32_t>(ft.results.size())};
   }
 
-  // Emits a branch to label `l` (0 = innermost) from the current height.
-  void branch(std::uint32_t l, bool conditional) {
+  // Copies the top `arity` values to the home slots starting at `base`.
+  void move_to(std::uint32_t base, std::uint32_t arity) {
+    std::uint32_t from = height() - arity;
+    for (std::uint32_t i = 0; i < arity; ++i) {
+      std::uint32_t src = slot_of(from + i);
+      std::uint32_t dst = home_of(base + i);
+      if (src == dst) continue;
+      emit_op(iop_copy);
+      emit2(dst, src);
+    }
+  }
+  bool needs_move(std::uint32_t base, std::uint32_t arity) const {
+    std::uint32_t from = height() - arity;
+    for (std::uint32_t i = 0; i < arity; ++i)
+      if (slot_of(from + i) != home_of(base + i)) return true;
+    return false;
+  }
+
+  void branch_to(std::uint32_t l) {
     cframe& t = ctrls_[ctrls_.size() - 1 - l];
     std::uint32_t arity = t.kind == op::loop ? t.nparams : t.nresults;
-    bool move = h_cur_ != t.base + arity;
-    if (move) {
-      emit_op(conditional ? iop_br_if_move : iop_br_move);
-    } else {
-      emit_op(conditional ? static_cast<unsigned>(op::br_if) : static_cast<unsigned>(op::br));
+    move_to(t.base, arity);
+    emit_op(static_cast<unsigned>(op::br));
+    if (t.kind == op::loop) emit_target(t.loop_start);
+    else emit_forward(t);
+  }
+
+  void unary(op o) {
+    std::uint32_t a = pop();
+    push_home();
+    emit_op(static_cast<unsigned>(o));
+    std::size_t at = here();
+    emit2(home_of(height() - 1), a);
+    produced(at);
+  }
+  void binary_op(op o) {
+    std::uint32_t b = pop();
+    std::uint32_t a = pop();
+    push_home();
+    emit_op(static_cast<unsigned>(o));
+    std::size_t at = here();
+    emit2(home_of(height() - 1), a);
+    emit2(b, 0);
+    produced(at);
+  }
+
+  void set_local(std::uint32_t x) {
+    std::uint32_t pos = height() - 1;
+    ventry top = vs_[pos];
+    bool retarget = top.kind == ventry::home && last_dst_ != SIZE_MAX && last_dst_pos_ == pos;
+    std::uint32_t src = pop();
+    if (top.kind == ventry::local && top.slot == x) return;
+    if (local_refs_[x] > 0) {
+      materialize_local(x);
+      retarget = false;
     }
-    if (t.kind == op::loop) {
-      emit_target(t.loop_start);
-    } else {
-      t.fixups.push_back(here());
-      relocs_.push_back(here());
-      emit(0);
+    if (retarget) {
+      std::uint64_t& w = (*code_)[last_dst_];
+      w = (w & ~0xFFFFFFFFull) | x;
+      if (last_dst_fixup_ < fixups_.size()) fixups_[last_dst_fixup_].first = SIZE_MAX;
+      last_dst_ = SIZE_MAX;
+      return;
     }
-    if (move) {
-      emit(t.base);
-      emit(arity);
-    }
+    emit_op(iop_copy);
+    emit2(x, src);
   }
 
   void step(const instr& in, code_reader& cr) {
@@ -120,220 +284,289 @@ class translator {
         default: return;
       }
       dead_ = false;
+      was_dead_ = true;
+    } else {
+      was_dead_ = false;
     }
-    std::string_view sig = binary::op_signature(in.code);
-    if (!sig.empty()) {
-      auto gt = sig.find('>');
-      unsigned pops = static_cast<unsigned>(gt), pushes = static_cast<unsigned>(sig.size() - gt - 1);
-      switch (in.code) {
-        case op::i32_const:
-        case op::i64_const:
-        case op::f32_const:
-        case op::f64_const:
-          emit_op(iop_const);
-          emit(in.code == op::i32_const ? static_cast<std::uint32_t>(in.c) : in.c);
-          break;
-        case op::memory_init:
-        case op::table_init:
-        case op::table_copy:
-          emit_op(static_cast<unsigned>(in.code));
-          emit(in.a);
-          emit(in.b);
-          break;
-        case op::table_size:
-          emit_op(static_cast<unsigned>(in.code));
-          emit(in.a);
-          break;
-        default:
-          emit_op(static_cast<unsigned>(in.code));
-          if (static_cast<unsigned>(in.code) >= 0x28 && static_cast<unsigned>(in.code) <= 0x3E) emit(in.b);
-          break;
-      }
-      h_cur_ = h_cur_ - pops + pushes;
-      return;
-    }
+    unsigned code = static_cast<unsigned>(in.code);
     switch (in.code) {
+      case op::i32_const: push_const(static_cast<std::uint32_t>(in.c)); return;
+      case op::i64_const:
+      case op::f32_const:
+      case op::f64_const: push_const(in.c); return;
+      case op::ref_null: push_const(0); return;
+      case op::nop: return;
       case op::unreachable:
-        emit_op(static_cast<unsigned>(op::unreachable));
+        emit_op(code);
         dead_ = true;
-        break;
-      case op::nop: break;
+        return;
       case op::block: {
         auto [np, nr] = block_arity(in);
-        ctrls_.push_back(cframe{op::block, h_cur_ - np, np, nr, 0, {}, SIZE_MAX});
-        break;
+        materialize_all();
+        label_here();
+        ctrls_.push_back(cframe{op::block, height() - np, np, nr, 0, {}, SIZE_MAX});
+        return;
       }
       case op::loop: {
         auto [np, nr] = block_arity(in);
+        materialize_all();
         std::size_t start = here();
         emit_op(iop_loop_check);
-        ctrls_.push_back(cframe{op::loop, h_cur_ - np, np, nr, start, {}, SIZE_MAX});
-        break;
+        label_here();
+        ctrls_.push_back(cframe{op::loop, height() - np, np, nr, start, {}, SIZE_MAX});
+        return;
       }
       case op::if_: {
         auto [np, nr] = block_arity(in);
-        --h_cur_;
+        std::uint32_t c = pop();
+        materialize_all();
         emit_op(iop_br_unless);
+        emit2(c, 0);
         std::size_t fix = here();
         relocs_.push_back(fix);
         emit(0);
-        ctrls_.push_back(cframe{op::if_, h_cur_ - np, np, nr, 0, {}, fix});
-        break;
+        label_here();
+        ctrls_.push_back(cframe{op::if_, height() - np, np, nr, 0, {}, fix});
+        return;
       }
       case op::else_: {
         cframe& f = ctrls_.back();
-        if (h_cur_ == f.base + f.nresults || true) {
-          // Reached only when the then-branch falls through (dead_ is false here).
+        if (!was_dead_) {
+          // The then-branch falls through here: its results go home, then jump to the end.
+          move_to(f.base, f.nresults);
           emit_op(static_cast<unsigned>(op::br));
-          f.fixups.push_back(here());
-          relocs_.push_back(here());
-          emit(0);
+          emit_forward(f);
         }
-        patch(f.else_fixup, here());
+        (*code_)[f.else_fixup] = here();
         f.else_fixup = SIZE_MAX;
         f.kind = op::else_;
-        h_cur_ = f.base + f.nparams;
-        break;
+        reset_to(f.base, f.nparams);
+        label_here();
+        return;
       }
       case op::end: {
-        cframe f = std::move(ctrls_.back());
+        cframe& f = ctrls_.back();
+        if (!was_dead_) move_to(f.base, f.nresults);
+        cframe done = std::move(ctrls_.back());
         ctrls_.pop_back();
-        if (f.else_fixup != SIZE_MAX) patch(f.else_fixup, here());
-        for (std::size_t at : f.fixups) patch(at, here());
-        h_cur_ = f.base + f.nresults;
+        if (done.else_fixup != SIZE_MAX) (*code_)[done.else_fixup] = here();
+        for (std::size_t at : done.fixups) (*code_)[at] = here();
+        reset_to(done.base, done.nresults);
+        label_here();
         if (ctrls_.empty()) {
           emit_op(static_cast<unsigned>(op::return_));
-          emit(f.nresults);
+          emit2(home_of(0), done.nresults);
         }
-        break;
+        return;
       }
       case op::br:
-        branch(in.a, false);
+        branch_to(in.a);
         dead_ = true;
-        break;
-      case op::br_if:
-        --h_cur_;
-        branch(in.a, true);
-        break;
+        return;
+      case op::br_if: {
+        std::uint32_t c = pop();
+        cframe& t = ctrls_[ctrls_.size() - 1 - in.a];
+        std::uint32_t arity = t.kind == op::loop ? t.nparams : t.nresults;
+        if (!needs_move(t.base, arity)) {
+          emit_op(static_cast<unsigned>(op::br_if));
+          emit2(c, 0);
+          if (t.kind == op::loop) emit_target(t.loop_start);
+          else emit_forward(t);
+          return;
+        }
+        // Taken: move the values, then jump; not taken: skip over both.
+        emit_op(iop_br_unless);
+        emit2(c, 0);
+        std::size_t skip = here();
+        relocs_.push_back(skip);
+        emit(0);
+        branch_to(in.a);
+        (*code_)[skip] = here();
+        label_here();
+        return;
+      }
       case op::br_table: {
-        --h_cur_;
-        emit_op(static_cast<unsigned>(op::br_table));
+        std::uint32_t c = pop();
         auto targets = cr.table();
-        emit(targets.size());
+        cframe& def = ctrls_[ctrls_.size() - 1 - in.b];
+        std::uint32_t arity = def.kind == op::loop ? def.nparams : def.nresults;
+        for (std::uint32_t i = height() - arity; i < height(); ++i) materialize(i);
+        std::uint32_t src = home_of(height() - arity);
+        emit_op(static_cast<unsigned>(op::br_table));
+        emit2(c, static_cast<std::uint32_t>(targets.size()));
         auto entry = [&](std::uint32_t l) {
           cframe& t = ctrls_[ctrls_.size() - 1 - l];
-          std::uint32_t arity = t.kind == op::loop ? t.nparams : t.nresults;
-          if (t.kind == op::loop) {
-            emit_target(t.loop_start);
-          } else {
-            t.fixups.push_back(here());
-            relocs_.push_back(here());
-            emit(0);
-          }
-          emit(t.base);
+          if (t.kind == op::loop) emit_target(t.loop_start);
+          else emit_forward(t);
+          emit2(home_of(t.base), src);
           emit(arity);
         };
         for (auto l : targets) entry(l);
         entry(in.b);
         dead_ = true;
-        break;
+        return;
       }
-      case op::return_:
+      case op::return_: {
+        std::uint32_t nr = ctrls_.front().nresults;
+        for (std::uint32_t i = height() - nr; i < height(); ++i) materialize(i);
         emit_op(static_cast<unsigned>(op::return_));
-        emit(ctrls_.front().nresults);
+        emit2(home_of(height() - nr), nr);
         dead_ = true;
-        break;
-      case op::call: {
-        auto& ft = m_.types[m_.func_type_index(in.a)];
-        emit_op(static_cast<unsigned>(op::call));
-        emit(in.a);
-        h_cur_ = h_cur_ - static_cast<std::uint32_t>(ft.params.size()) + static_cast<std::uint32_t>(ft.results.size());
-        max_ = std::max<std::uint32_t>(max_, h_cur_ + static_cast<std::uint32_t>(ft.params.size()));
-        break;
+        return;
       }
+      case op::call:
       case op::call_indirect: {
-        auto& ft = m_.types[in.a];
-        emit_op(static_cast<unsigned>(op::call_indirect));
-        emit(in.a);
-        emit(in.b);
-        --h_cur_;
-        h_cur_ = h_cur_ - static_cast<std::uint32_t>(ft.params.size()) + static_cast<std::uint32_t>(ft.results.size());
-        max_ = std::max<std::uint32_t>(max_, h_cur_ + static_cast<std::uint32_t>(ft.params.size()));
-        break;
+        const func_type& ft = in.code == op::call ? m_.types[m_.func_type_index(in.a)] : m_.types[in.a];
+        std::uint32_t idx = in.code == op::call_indirect ? pop() : 0;
+        std::uint32_t np = static_cast<std::uint32_t>(ft.params.size());
+        std::uint32_t nr = static_cast<std::uint32_t>(ft.results.size());
+        std::uint32_t base = height() - np;
+        for (std::uint32_t i = base; i < height(); ++i) materialize(i);
+        emit_op(code);
+        if (in.code == op::call) {
+          emit(in.a);
+          emit2(home_of(base), 0);
+        } else {
+          emit2(in.a, in.b);
+          emit2(home_of(base), idx);
+        }
+        for (std::uint32_t i = 0; i < np; ++i) pop();
+        for (std::uint32_t i = 0; i < nr; ++i) push_home();
+        // The callee's frame starts at `base`; reserve room for its results too.
+        if (base + std::max(np, nr) > max_) max_ = base + std::max(np, nr);
+        return;
       }
-      case op::drop:
-        emit_op(static_cast<unsigned>(op::drop));
-        --h_cur_;
-        break;
+      case op::drop: pop(); return;
       case op::select:
-      case op::select_t:
+      case op::select_t: {
+        std::uint32_t c = pop();
+        std::uint32_t b = pop();
+        std::uint32_t a = pop();
+        push_home();
         emit_op(static_cast<unsigned>(op::select));
-        h_cur_ -= 2;
-        break;
-      case op::local_get:
-        emit_op(static_cast<unsigned>(in.code));
-        emit(in.a);
-        ++h_cur_;
-        break;
-      case op::local_set:
-        emit_op(static_cast<unsigned>(in.code));
-        emit(in.a);
-        --h_cur_;
-        break;
+        std::size_t at = here();
+        emit2(home_of(height() - 1), a);
+        emit2(b, c);
+        produced(at);
+        return;
+      }
+      case op::local_get: push_local(in.a); return;
+      case op::local_set: set_local(in.a); return;
       case op::local_tee:
-        emit_op(static_cast<unsigned>(in.code));
-        emit(in.a);
-        break;
-      case op::global_get:
-        emit_op(static_cast<unsigned>(in.code));
-        emit(in.a);
-        ++h_cur_;
-        break;
-      case op::global_set:
-        emit_op(static_cast<unsigned>(in.code));
-        emit(in.a);
-        --h_cur_;
-        break;
-      case op::table_get:
-        emit_op(static_cast<unsigned>(in.code));
-        emit(in.a);
-        break;
-      case op::table_set:
-        emit_op(static_cast<unsigned>(in.code));
-        emit(in.a);
-        h_cur_ -= 2;
-        break;
-      case op::table_grow:
-        emit_op(static_cast<unsigned>(in.code));
-        emit(in.a);
-        --h_cur_;
-        break;
-      case op::table_fill:
-        emit_op(static_cast<unsigned>(in.code));
-        emit(in.a);
-        h_cur_ -= 3;
-        break;
-      case op::elem_drop:
+        set_local(in.a);
+        push_local(in.a);
+        return;
+      case op::global_get: {
+        push_home();
+        emit_op(code);
+        std::size_t at = here();
+        emit2(home_of(height() - 1), in.a);
+        produced(at);
+        return;
+      }
+      case op::global_set: {
+        std::uint32_t v = pop();
+        emit_op(code);
+        emit2(v, in.a);
+        return;
+      }
+      case op::memory_size:
+        push_home();
+        emit_op(code);
+        emit2(home_of(height() - 1), 0);
+        return;
+      case op::memory_grow: unary(in.code); return;
+      case op::memory_fill:
+      case op::memory_copy: {
+        std::uint32_t n = pop(), s = pop(), d = pop();
+        emit_op(code);
+        emit2(d, s);
+        emit2(n, 0);
+        return;
+      }
+      case op::memory_init:
+      case op::table_init:
+      case op::table_copy: {
+        std::uint32_t n = pop(), s = pop(), d = pop();
+        emit_op(code);
+        emit2(d, s);
+        emit2(n, 0);
+        emit2(in.a, in.b);
+        return;
+      }
       case op::data_drop:
-        emit_op(static_cast<unsigned>(in.code));
+      case op::elem_drop:
+        emit_op(code);
         emit(in.a);
-        break;
-      case op::ref_null:
-        emit_op(iop_const);
-        emit(0);
-        ++h_cur_;
-        break;
-      case op::ref_is_null:
-        emit_op(static_cast<unsigned>(in.code));
-        break;
+        return;
+      case op::table_size:
+        push_home();
+        emit_op(code);
+        emit2(home_of(height() - 1), in.a);
+        return;
+      case op::table_get: {
+        std::uint32_t i = pop();
+        push_home();
+        emit_op(code);
+        emit2(home_of(height() - 1), i);
+        emit(in.a);
+        return;
+      }
+      case op::table_set: {
+        std::uint32_t v = pop(), i = pop();
+        emit_op(code);
+        emit2(i, v);
+        emit(in.a);
+        return;
+      }
+      case op::table_grow: {
+        std::uint32_t n = pop(), v = pop();
+        push_home();
+        emit_op(code);
+        emit2(home_of(height() - 1), v);
+        emit2(n, in.a);
+        return;
+      }
+      case op::table_fill: {
+        std::uint32_t n = pop(), v = pop(), i = pop();
+        emit_op(code);
+        emit2(i, v);
+        emit2(n, in.a);
+        return;
+      }
+      case op::ref_is_null: unary(in.code); return;
       case op::ref_func:
-        emit_op(static_cast<unsigned>(in.code));
-        emit(in.a);
-        ++h_cur_;
-        break;
-      default:
-        break;
+        push_home();
+        emit_op(code);
+        emit2(home_of(height() - 1), in.a);
+        return;
+      default: break;
     }
+    if (code >= 0x28 && code <= 0x35) {  // loads
+      std::uint32_t a = pop();
+      push_home();
+      emit_op(code);
+      std::size_t at = here();
+      emit2(home_of(height() - 1), a);
+      emit(in.b);
+      produced(at);
+      return;
+    }
+    if (code >= 0x36 && code <= 0x3E) {  // stores
+      std::uint32_t v = pop(), a = pop();
+      emit_op(code);
+      emit2(a, v);
+      emit(in.b);
+      return;
+    }
+    std::string_view sig = binary::op_signature(in.code);
+    if (sig.size() == 3) unary(in.code);      // "x>y"
+    else if (sig.size() == 4) binary_op(in.code);  // "xy>z"
+  }
+
+  void reset_to(std::uint32_t base, std::uint32_t n) {
+    while (height() > base) pop();
+    for (std::uint32_t i = 0; i < n; ++i) push_home();
   }
 };
 

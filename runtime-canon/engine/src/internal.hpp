@@ -17,7 +17,8 @@ enum iop : std::uint16_t {
   iop_br_if_move,          // [target][dest height][arity]
   iop_br_unless,           // [target]: pop; jump when zero (`if`)
   iop_loop_check,          // back-edge: interrupt / fuel
-  iop_const,               // [bits]
+  iop_const,               // unused
+  iop_copy,                // [dst|src<<32]
   iop_count,
 };
 
@@ -28,7 +29,9 @@ struct compiled_func {
   std::uint32_t nparams = 0;
   std::uint32_t nresults = 0;
   std::uint32_t nlocals = 0;     // params included
-  std::uint32_t max_height = 0;  // slots above fp the function may use
+  std::uint32_t max_height = 0;  // unused
+  std::uint32_t frame_size = 0;  // slots above fp the function may use
+  std::vector<std::uint64_t> consts;  // copied to fp[nlocals..] on entry
   std::uint32_t index = 0;       // in the function index space
 };
 

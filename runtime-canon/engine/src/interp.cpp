@@ -79,6 +79,7 @@ bool execute(store& st, func_inst* entry, std::uint64_t* args) {
     table[iop_br_unless] = &&L_br_unless;
     table[iop_loop_check] = &&L_loop_check;
     table[iop_const] = &&L_const;
+    table[iop_copy] = &&L_copy;
     g_handlers = table;
     return true;
   }
@@ -91,19 +92,19 @@ bool execute(store& st, func_inst* entry, std::uint64_t* args) {
 
   const std::uint64_t* pc = nullptr;
   std::uint64_t* fp = args;
-  std::uint64_t* sp = nullptr;
   func_inst* fn = entry;
   instance* inst = nullptr;
   std::uint8_t* mem = nullptr;
   std::uint64_t memsize = 0;
   std::int64_t ticks = d.ticks;
   trap_kind tk = trap_kind::unreachable;
-  std::string host_msg;
 
-  // Locals for the call sequence.
   func_inst* callee = nullptr;
+  std::uint64_t* argbase = nullptr;
 
 #define NEXT() goto* reinterpret_cast<const void*>(*pc++)
+#define LO(w) static_cast<std::uint32_t>(w)
+#define HI(w) static_cast<std::uint32_t>((w) >> 32)
 #define TRAP(k)        \
   do {                 \
     tk = (k);          \
@@ -132,18 +133,17 @@ bool execute(store& st, func_inst* entry, std::uint64_t* args) {
   } while (0)
 
   callee = entry;
-  sp = args + entry->type->params.size() - 1;
-  // The entry frame returns to no code: `L_return` stops when depth falls back to entry_depth.
+  argbase = args;
   goto do_call;
 
 do_call: {
   func_inst* f = callee;
-  std::uint32_t np = static_cast<std::uint32_t>(f->type->params.size());
-  std::uint32_t nr = static_cast<std::uint32_t>(f->type->results.size());
-  std::uint64_t* nfp = sp - np + 1;
+  std::uint64_t* nfp = argbase;
   TICK();
   if (!f->code) {
-    // Host function: arguments and results in place on the slot stack.
+    // Host function: arguments and results in place in the caller's slots.
+    std::uint32_t np = static_cast<std::uint32_t>(f->type->params.size());
+    std::uint32_t nr = static_cast<std::uint32_t>(f->type->results.size());
     std::uint32_t n = np > nr ? np : nr;
     if (WITC_UNLIKELY(nfp + n + 1 > stack_end)) TRAP(trap_kind::call_stack_exhausted);
     d.free = nfp + n;
@@ -154,24 +154,22 @@ do_call: {
     d.free = saved_free;
     if (t) {
       tk = t->kind;
-      host_msg = t->message;
-      int code = t->exit_code;
-      st.last_trap_ = trap{t->kind, t->message, {}, code};
+      st.last_trap_ = trap{t->kind, t->message, {}, t->exit_code};
       goto L_trap_set;
     }
-    sp = nfp + nr - 1;
-    if (d.depth == entry_depth && pc == nullptr) goto L_done;
-    if (inst) RELOAD_MEM();
+    if (pc == nullptr) goto L_done;
+    RELOAD_MEM();
     NEXT();
   }
   const compiled_func* cf = static_cast<const compiled_func*>(f->code);
   if (WITC_UNLIKELY(d.depth - entry_depth >= lim.max_call_depth || d.depth + 1 >= d.frames.size() ||
-                    nfp + cf->max_height >= stack_end))
+                    nfp + cf->frame_size >= stack_end))
     TRAP(trap_kind::call_stack_exhausted);
   d.frames[d.depth++] = frame{pc, fp, fn};
-  std::memset(nfp + np, 0, (cf->nlocals - np) * sizeof(std::uint64_t));
+  std::uint32_t np = cf->nparams;
+  if (cf->nlocals > np) std::memset(nfp + np, 0, (cf->nlocals - np) * sizeof(std::uint64_t));
+  if (!cf->consts.empty()) std::memcpy(nfp + cf->nlocals, cf->consts.data(), cf->consts.size() * sizeof(std::uint64_t));
   fp = nfp;
-  sp = fp + cf->nlocals - 1;
   pc = cf->code.data();
   fn = f;
   inst = f->inst;
@@ -183,11 +181,11 @@ L_loop_check:
   TICK();
   NEXT();
 
-L_return: {
-  std::uint32_t nr = static_cast<std::uint32_t>(*pc);
-  std::uint64_t* src = sp - nr + 1;
-  for (std::uint32_t i = 0; i < nr; ++i) fp[i] = src[i];
-  sp = fp + nr - 1;
+L_return_: {
+  std::uint64_t w = *pc;
+  std::uint32_t src = LO(w), nr = HI(w);
+  if (src != 0)
+    for (std::uint32_t i = 0; i < nr; ++i) fp[i] = fp[src + i];
   frame& fr = d.frames[--d.depth];
   pc = fr.pc;
   fp = fr.fp;
@@ -199,19 +197,22 @@ L_return: {
 }
 
 L_call: {
-  callee = inst->funcs[*pc++];
+  callee = inst->funcs[pc[0]];
+  argbase = fp + LO(pc[1]);
+  pc += 2;
   goto do_call;
 }
 L_call_indirect: {
-  std::uint32_t type_idx = static_cast<std::uint32_t>(pc[0]);
-  table_inst* t = inst->tables[pc[1]];
+  std::uint64_t w0 = pc[0], w1 = pc[1];
   pc += 2;
-  std::uint32_t i = static_cast<std::uint32_t>(*sp--);
+  table_inst* t = inst->tables[HI(w0)];
+  std::uint32_t i = static_cast<std::uint32_t>(fp[HI(w1)]);
   if (WITC_UNLIKELY(i >= t->elems.size())) TRAP(trap_kind::undefined_element);
   func_inst* f = reinterpret_cast<func_inst*>(t->elems[i]);
   if (WITC_UNLIKELY(!f)) TRAP(trap_kind::uninitialized_element);
-  if (WITC_UNLIKELY(f->type_id != inst->type_ids[type_idx])) TRAP(trap_kind::indirect_call_type_mismatch);
+  if (WITC_UNLIKELY(f->type_id != inst->type_ids[LO(w0)])) TRAP(trap_kind::indirect_call_type_mismatch);
   callee = f;
+  argbase = fp + LO(w1);
   goto do_call;
 }
 
@@ -224,6 +225,18 @@ L_if_:
 L_else_:
 L_end:
 L_select_t:
+L_drop:
+L_local_get:
+L_local_set:
+L_local_tee:
+L_i32_const:
+L_i64_const:
+L_f32_const:
+L_f64_const:
+L_ref_null:
+L_br_move:
+L_br_if_move:
+L_const:
 L_bad:
   TRAP(trap_kind::host_error);
 
@@ -231,131 +244,119 @@ L_br:
   pc = reinterpret_cast<const std::uint64_t*>(*pc);
   NEXT();
 L_br_if:
-  if (static_cast<std::uint32_t>(*sp--)) {
-    pc = reinterpret_cast<const std::uint64_t*>(*pc);
+  if (static_cast<std::uint32_t>(fp[pc[0]])) {
+    pc = reinterpret_cast<const std::uint64_t*>(pc[1]);
     NEXT();
   }
-  ++pc;
+  pc += 2;
   NEXT();
 L_br_unless:
-  if (!static_cast<std::uint32_t>(*sp--)) {
-    pc = reinterpret_cast<const std::uint64_t*>(*pc);
+  if (!static_cast<std::uint32_t>(fp[pc[0]])) {
+    pc = reinterpret_cast<const std::uint64_t*>(pc[1]);
     NEXT();
   }
-  ++pc;
-  NEXT();
-L_br_move: {
-  std::uint64_t* dst = fp + pc[1];
-  std::uint32_t n = static_cast<std::uint32_t>(pc[2]);
-  std::uint64_t* src = sp - n + 1;
-  for (std::uint32_t i = 0; i < n; ++i) dst[i] = src[i];
-  sp = dst + n - 1;
-  pc = reinterpret_cast<const std::uint64_t*>(pc[0]);
-  NEXT();
-}
-L_br_if_move:
-  if (static_cast<std::uint32_t>(*sp--)) goto L_br_move;
-  pc += 3;
+  pc += 2;
   NEXT();
 L_br_table: {
-  std::uint64_t n = pc[0];
-  std::uint32_t i = static_cast<std::uint32_t>(*sp--);
+  std::uint64_t w = pc[0];
+  std::uint32_t n = HI(w);
+  std::uint32_t i = static_cast<std::uint32_t>(fp[LO(w)]);
   const std::uint64_t* e = pc + 1 + 3 * (i < n ? i : n);
-  std::uint64_t* dst = fp + e[1];
+  std::uint32_t dst = LO(e[1]), src = HI(e[1]);
   std::uint32_t k = static_cast<std::uint32_t>(e[2]);
-  std::uint64_t* src = sp - k + 1;
   if (dst != src)
-    for (std::uint32_t j = 0; j < k; ++j) dst[j] = src[j];
-  sp = dst + k - 1;
+    for (std::uint32_t j = 0; j < k; ++j) fp[dst + j] = fp[src + j];
   pc = reinterpret_cast<const std::uint64_t*>(e[0]);
   NEXT();
 }
 
-L_drop:
-  --sp;
-  NEXT();
-L_select: {
-  std::uint32_t c = static_cast<std::uint32_t>(sp[0]);
-  sp -= 2;
-  if (!c) sp[0] = sp[1];
+L_copy: {
+  std::uint64_t w = *pc++;
+  fp[LO(w)] = fp[HI(w)];
   NEXT();
 }
-L_local_get:
-  *++sp = fp[*pc++];
+L_select: {
+  std::uint64_t w0 = pc[0], w1 = pc[1];
+  pc += 2;
+  std::uint64_t a = fp[HI(w0)], b = fp[LO(w1)];
+  fp[LO(w0)] = static_cast<std::uint32_t>(fp[HI(w1)]) ? a : b;
   NEXT();
-L_local_set:
-  fp[*pc++] = *sp--;
+}
+L_global_get: {
+  std::uint64_t w = *pc++;
+  fp[LO(w)] = inst->globals[HI(w)]->bits;
   NEXT();
-L_local_tee:
-  fp[*pc++] = *sp;
+}
+L_global_set: {
+  std::uint64_t w = *pc++;
+  inst->globals[HI(w)]->bits = fp[LO(w)];
   NEXT();
-L_global_get:
-  *++sp = inst->globals[*pc++]->bits;
-  NEXT();
-L_global_set:
-  inst->globals[*pc++]->bits = *sp--;
-  NEXT();
-L_const:
-  *++sp = *pc++;
-  NEXT();
+}
 
 L_table_get: {
-  table_inst* t = inst->tables[*pc++];
-  std::uint32_t i = static_cast<std::uint32_t>(*sp);
+  std::uint64_t w = pc[0];
+  table_inst* t = inst->tables[pc[1]];
+  pc += 2;
+  std::uint32_t i = static_cast<std::uint32_t>(fp[HI(w)]);
   if (i >= t->elems.size()) TRAP(trap_kind::table_out_of_bounds);
-  *sp = t->elems[i];
+  fp[LO(w)] = t->elems[i];
   NEXT();
 }
 L_table_set: {
-  table_inst* t = inst->tables[*pc++];
-  std::uint64_t v = *sp--;
-  std::uint32_t i = static_cast<std::uint32_t>(*sp--);
+  std::uint64_t w = pc[0];
+  table_inst* t = inst->tables[pc[1]];
+  pc += 2;
+  std::uint32_t i = static_cast<std::uint32_t>(fp[LO(w)]);
   if (i >= t->elems.size()) TRAP(trap_kind::table_out_of_bounds);
-  t->elems[i] = v;
+  t->elems[i] = fp[HI(w)];
   NEXT();
 }
-L_table_size:
-  *++sp = inst->tables[*pc++]->elems.size();
+L_table_size: {
+  std::uint64_t w = *pc++;
+  fp[LO(w)] = inst->tables[HI(w)]->elems.size();
   NEXT();
+}
 L_table_grow: {
-  table_inst* t = inst->tables[*pc++];
-  std::uint32_t n = static_cast<std::uint32_t>(*sp--);
-  std::uint64_t v = *sp;
+  std::uint64_t w0 = pc[0], w1 = pc[1];
+  pc += 2;
+  table_inst* t = inst->tables[HI(w1)];
+  std::uint32_t n = static_cast<std::uint32_t>(fp[LO(w1)]);
+  std::uint64_t v = fp[HI(w0)];
   std::uint64_t limit = t->max < lim.max_table_elements ? t->max : lim.max_table_elements;
-  if (t->elems.size() + n > limit) {
-    *sp = static_cast<std::uint32_t>(-1);
-  } else {
-    *sp = static_cast<std::uint32_t>(t->grow(n, v));
-  }
+  fp[LO(w0)] = (t->elems.size() + n > limit) ? static_cast<std::uint32_t>(-1) : static_cast<std::uint32_t>(t->grow(n, v));
   NEXT();
 }
 L_table_fill: {
-  table_inst* t = inst->tables[*pc++];
-  std::uint64_t n = static_cast<std::uint32_t>(*sp--);
-  std::uint64_t v = *sp--;
-  std::uint64_t i = static_cast<std::uint32_t>(*sp--);
+  std::uint64_t w0 = pc[0], w1 = pc[1];
+  pc += 2;
+  table_inst* t = inst->tables[HI(w1)];
+  std::uint64_t n = static_cast<std::uint32_t>(fp[LO(w1)]);
+  std::uint64_t v = fp[HI(w0)];
+  std::uint64_t i = static_cast<std::uint32_t>(fp[LO(w0)]);
   if (i + n > t->elems.size()) TRAP(trap_kind::table_out_of_bounds);
   for (std::uint64_t k = 0; k < n; ++k) t->elems[i + k] = v;
   NEXT();
 }
 L_table_copy: {
-  table_inst* dt = inst->tables[pc[0]];
-  table_inst* stb = inst->tables[pc[1]];
-  pc += 2;
-  std::uint64_t n = static_cast<std::uint32_t>(*sp--);
-  std::uint64_t s = static_cast<std::uint32_t>(*sp--);
-  std::uint64_t dd = static_cast<std::uint32_t>(*sp--);
+  std::uint64_t w0 = pc[0], w1 = pc[1], w2 = pc[2];
+  pc += 3;
+  table_inst* dt = inst->tables[LO(w2)];
+  table_inst* stb = inst->tables[HI(w2)];
+  std::uint64_t n = static_cast<std::uint32_t>(fp[LO(w1)]);
+  std::uint64_t s = static_cast<std::uint32_t>(fp[HI(w0)]);
+  std::uint64_t dd = static_cast<std::uint32_t>(fp[LO(w0)]);
   if (s + n > stb->elems.size() || dd + n > dt->elems.size()) TRAP(trap_kind::table_out_of_bounds);
   if (n) std::memmove(dt->elems.data() + dd, stb->elems.data() + s, n * sizeof(std::uint64_t));
   NEXT();
 }
 L_table_init: {
-  auto& seg = inst->elems[pc[0]];
-  table_inst* t = inst->tables[pc[1]];
-  pc += 2;
-  std::uint64_t n = static_cast<std::uint32_t>(*sp--);
-  std::uint64_t s = static_cast<std::uint32_t>(*sp--);
-  std::uint64_t dd = static_cast<std::uint32_t>(*sp--);
+  std::uint64_t w0 = pc[0], w1 = pc[1], w2 = pc[2];
+  pc += 3;
+  auto& seg = inst->elems[LO(w2)];
+  table_inst* t = inst->tables[HI(w2)];
+  std::uint64_t n = static_cast<std::uint32_t>(fp[LO(w1)]);
+  std::uint64_t s = static_cast<std::uint32_t>(fp[HI(w0)]);
+  std::uint64_t dd = static_cast<std::uint32_t>(fp[LO(w0)]);
   if (s + n > seg.size() || dd + n > t->elems.size()) TRAP(trap_kind::table_out_of_bounds);
   for (std::uint64_t k = 0; k < n; ++k) t->elems[dd + k] = seg[s + k];
   NEXT();
@@ -363,21 +364,22 @@ L_table_init: {
 L_elem_drop:
   inst->elems[*pc++].clear();
   NEXT();
-L_ref_is_null:
-  *sp = *sp == 0;
+L_ref_func: {
+  std::uint64_t w = *pc++;
+  fp[LO(w)] = reinterpret_cast<std::uintptr_t>(inst->funcs[HI(w)]);
   NEXT();
-L_ref_func:
-  *++sp = reinterpret_cast<std::uintptr_t>(inst->funcs[*pc++]);
-  NEXT();
+}
 
   // Memory --------------------------------------------------------------------------
 #define LOAD(name, T, conv)                                                          \
   L_##name: {                                                                        \
-    std::uint64_t ea = static_cast<std::uint32_t>(*sp) + *pc++;                      \
+    std::uint64_t w = pc[0];                                                         \
+    std::uint64_t ea = static_cast<std::uint64_t>(static_cast<std::uint32_t>(fp[HI(w)])) + pc[1]; \
+    pc += 2;                                                                         \
     if (WITC_UNLIKELY(ea + sizeof(T) > memsize)) TRAP(trap_kind::memory_out_of_bounds); \
     T v;                                                                             \
     std::memcpy(&v, mem + ea, sizeof(T));                                            \
-    *sp = conv;                                                                      \
+    fp[LO(w)] = conv;                                                                \
     NEXT();                                                                          \
   }
   LOAD(i32_load, std::uint32_t, v)
@@ -397,9 +399,10 @@ L_ref_func:
 #undef LOAD
 #define STORE(name, T)                                                               \
   L_##name: {                                                                        \
-    T v = static_cast<T>(sp[0]);                                                     \
-    std::uint64_t ea = static_cast<std::uint32_t>(sp[-1]) + *pc++;                   \
-    sp -= 2;                                                                         \
+    std::uint64_t w = pc[0];                                                         \
+    std::uint64_t ea = static_cast<std::uint64_t>(static_cast<std::uint32_t>(fp[LO(w)])) + pc[1]; \
+    T v = static_cast<T>(fp[HI(w)]);                                                 \
+    pc += 2;                                                                         \
     if (WITC_UNLIKELY(ea + sizeof(T) > memsize)) TRAP(trap_kind::memory_out_of_bounds); \
     std::memcpy(mem + ea, &v, sizeof(T));                                            \
     NEXT();                                                                          \
@@ -414,38 +417,46 @@ L_ref_func:
   STORE(i64_store16, std::uint16_t)
   STORE(i64_store32, std::uint32_t)
 #undef STORE
-L_memory_size:
-  *++sp = memsize >> 16;
+L_memory_size: {
+  std::uint64_t w = *pc++;
+  fp[LO(w)] = memsize >> 16;
   NEXT();
+}
 L_memory_grow: {
+  std::uint64_t w = *pc++;
   memory_inst* m = inst->memories[0];
-  std::int64_t old = m->grow(static_cast<std::uint32_t>(*sp));
-  *sp = static_cast<std::uint32_t>(old);
+  std::int64_t old = m->grow(static_cast<std::uint32_t>(fp[HI(w)]));
+  fp[LO(w)] = static_cast<std::uint32_t>(old);
   RELOAD_MEM();
   NEXT();
 }
 L_memory_fill: {
-  std::uint64_t n = static_cast<std::uint32_t>(*sp--);
-  std::uint8_t v = static_cast<std::uint8_t>(*sp--);
-  std::uint64_t dd = static_cast<std::uint32_t>(*sp--);
+  std::uint64_t w0 = pc[0], w1 = pc[1];
+  pc += 2;
+  std::uint64_t n = static_cast<std::uint32_t>(fp[LO(w1)]);
+  std::uint8_t v = static_cast<std::uint8_t>(fp[HI(w0)]);
+  std::uint64_t dd = static_cast<std::uint32_t>(fp[LO(w0)]);
   if (dd + n > memsize) TRAP(trap_kind::memory_out_of_bounds);
   std::memset(mem + dd, v, n);
   NEXT();
 }
 L_memory_copy: {
-  std::uint64_t n = static_cast<std::uint32_t>(*sp--);
-  std::uint64_t s = static_cast<std::uint32_t>(*sp--);
-  std::uint64_t dd = static_cast<std::uint32_t>(*sp--);
+  std::uint64_t w0 = pc[0], w1 = pc[1];
+  pc += 2;
+  std::uint64_t n = static_cast<std::uint32_t>(fp[LO(w1)]);
+  std::uint64_t s = static_cast<std::uint32_t>(fp[HI(w0)]);
+  std::uint64_t dd = static_cast<std::uint32_t>(fp[LO(w0)]);
   if (s + n > memsize || dd + n > memsize) TRAP(trap_kind::memory_out_of_bounds);
   std::memmove(mem + dd, mem + s, n);
   NEXT();
 }
 L_memory_init: {
-  auto seg = inst->datas[pc[0]];
-  pc += 2;
-  std::uint64_t n = static_cast<std::uint32_t>(*sp--);
-  std::uint64_t s = static_cast<std::uint32_t>(*sp--);
-  std::uint64_t dd = static_cast<std::uint32_t>(*sp--);
+  std::uint64_t w0 = pc[0], w1 = pc[1], w2 = pc[2];
+  pc += 3;
+  auto seg = inst->datas[LO(w2)];
+  std::uint64_t n = static_cast<std::uint32_t>(fp[LO(w1)]);
+  std::uint64_t s = static_cast<std::uint32_t>(fp[HI(w0)]);
+  std::uint64_t dd = static_cast<std::uint32_t>(fp[LO(w0)]);
   if (s + n > seg.size() || dd + n > memsize) TRAP(trap_kind::memory_out_of_bounds);
   if (n) std::memcpy(mem + dd, seg.data() + s, n);
   NEXT();
@@ -453,47 +464,56 @@ L_memory_init: {
 L_data_drop:
   inst->datas[*pc++] = {};
   NEXT();
-L_i32_const:
-L_i64_const:
-L_f32_const:
-L_f64_const:
-L_ref_null:
-L_return_:
-  goto L_return;
 
   // Numeric ------------------------------------------------------------------------
 #define U32(x) static_cast<std::uint32_t>(x)
 #define S32(x) static_cast<std::int32_t>(x)
 #define U64(x) static_cast<std::uint64_t>(x)
 #define S64(x) static_cast<std::int64_t>(x)
-#define BIN(name, T, expr) \
-  L_##name: {              \
-    T b = T(sp[0]);        \
-    T a = T(sp[-1]);       \
-    --sp;                  \
-    *sp = (expr);          \
-    NEXT();                \
+#define BIN(name, T, expr)   \
+  L_##name: {                \
+    std::uint64_t w = pc[0]; \
+    T a = T(fp[HI(w)]);      \
+    T b = T(fp[pc[1]]);      \
+    pc += 2;                 \
+    fp[LO(w)] = (expr);      \
+    NEXT();                  \
   }
-#define UN(name, T, expr) \
-  L_##name: {             \
-    T a = T(sp[0]);       \
-    *sp = (expr);         \
-    NEXT();               \
+#define UN(name, T, expr)    \
+  L_##name: {                \
+    std::uint64_t w = *pc++; \
+    T a = T(fp[HI(w)]);      \
+    fp[LO(w)] = (expr);      \
+    NEXT();                  \
   }
 #define BINF(name, get, expr) \
   L_##name: {                 \
-    auto b = get(sp[0]);      \
-    auto a = get(sp[-1]);     \
-    --sp;                     \
-    *sp = (expr);             \
+    std::uint64_t w = pc[0];  \
+    auto a = get(fp[HI(w)]);  \
+    auto b = get(fp[pc[1]]);  \
+    pc += 2;                  \
+    fp[LO(w)] = (expr);       \
     NEXT();                   \
   }
 #define UNF(name, get, expr) \
   L_##name: {                \
-    auto a = get(sp[0]);     \
-    *sp = (expr);            \
+    std::uint64_t w = *pc++; \
+    auto a = get(fp[HI(w)]); \
+    fp[LO(w)] = (expr);      \
     NEXT();                  \
   }
+#define DIVOP(name, T, check, expr)                   \
+  L_##name: {                                         \
+    std::uint64_t w = pc[0];                          \
+    T a = T(fp[HI(w)]);                               \
+    T b = T(fp[pc[1]]);                               \
+    pc += 2;                                          \
+    if (WITC_UNLIKELY(b == 0)) TRAP(trap_kind::integer_divide_by_zero); \
+    check;                                            \
+    fp[LO(w)] = (expr);                               \
+    NEXT();                                           \
+  }
+  UN(ref_is_null, std::uint64_t, U64(a == 0))
   UN(i32_eqz, std::uint32_t, a == 0)
   BIN(i32_eq, std::uint32_t, a == b)
   BIN(i32_ne, std::uint32_t, a != b)
@@ -534,31 +554,10 @@ L_return_:
   BIN(i32_add, std::uint32_t, U32(a + b))
   BIN(i32_sub, std::uint32_t, U32(a - b))
   BIN(i32_mul, std::uint32_t, U32(a * b))
-  L_i32_div_s: {
-    std::int32_t b = S32(sp[0]), a = S32(sp[-1]);
-    if (WITC_UNLIKELY(b == 0)) TRAP(trap_kind::integer_divide_by_zero);
-    if (WITC_UNLIKELY(a == std::numeric_limits<std::int32_t>::min() && b == -1)) TRAP(trap_kind::integer_overflow);
-    *--sp = U32(a / b);
-    NEXT();
-  }
-  L_i32_div_u: {
-    std::uint32_t b = U32(sp[0]), a = U32(sp[-1]);
-    if (WITC_UNLIKELY(b == 0)) TRAP(trap_kind::integer_divide_by_zero);
-    *--sp = a / b;
-    NEXT();
-  }
-  L_i32_rem_s: {
-    std::int32_t b = S32(sp[0]), a = S32(sp[-1]);
-    if (WITC_UNLIKELY(b == 0)) TRAP(trap_kind::integer_divide_by_zero);
-    *--sp = (b == -1) ? 0 : U32(a % b);
-    NEXT();
-  }
-  L_i32_rem_u: {
-    std::uint32_t b = U32(sp[0]), a = U32(sp[-1]);
-    if (WITC_UNLIKELY(b == 0)) TRAP(trap_kind::integer_divide_by_zero);
-    *--sp = a % b;
-    NEXT();
-  }
+  DIVOP(i32_div_s, std::int32_t, if (WITC_UNLIKELY(a == std::numeric_limits<std::int32_t>::min() && b == -1)) TRAP(trap_kind::integer_overflow), U32(a / b))
+  DIVOP(i32_div_u, std::uint32_t, (void)0, a / b)
+  DIVOP(i32_rem_s, std::int32_t, (void)0, b == -1 ? 0u : U32(a % b))
+  DIVOP(i32_rem_u, std::uint32_t, (void)0, a % b)
   BIN(i32_and, std::uint32_t, a & b)
   BIN(i32_or, std::uint32_t, a | b)
   BIN(i32_xor, std::uint32_t, a ^ b)
@@ -573,31 +572,10 @@ L_return_:
   BIN(i64_add, std::uint64_t, a + b)
   BIN(i64_sub, std::uint64_t, a - b)
   BIN(i64_mul, std::uint64_t, a * b)
-  L_i64_div_s: {
-    std::int64_t b = S64(sp[0]), a = S64(sp[-1]);
-    if (WITC_UNLIKELY(b == 0)) TRAP(trap_kind::integer_divide_by_zero);
-    if (WITC_UNLIKELY(a == std::numeric_limits<std::int64_t>::min() && b == -1)) TRAP(trap_kind::integer_overflow);
-    *--sp = U64(a / b);
-    NEXT();
-  }
-  L_i64_div_u: {
-    std::uint64_t b = sp[0], a = sp[-1];
-    if (WITC_UNLIKELY(b == 0)) TRAP(trap_kind::integer_divide_by_zero);
-    *--sp = a / b;
-    NEXT();
-  }
-  L_i64_rem_s: {
-    std::int64_t b = S64(sp[0]), a = S64(sp[-1]);
-    if (WITC_UNLIKELY(b == 0)) TRAP(trap_kind::integer_divide_by_zero);
-    *--sp = (b == -1) ? 0 : U64(a % b);
-    NEXT();
-  }
-  L_i64_rem_u: {
-    std::uint64_t b = sp[0], a = sp[-1];
-    if (WITC_UNLIKELY(b == 0)) TRAP(trap_kind::integer_divide_by_zero);
-    *--sp = a % b;
-    NEXT();
-  }
+  DIVOP(i64_div_s, std::int64_t, if (WITC_UNLIKELY(a == std::numeric_limits<std::int64_t>::min() && b == -1)) TRAP(trap_kind::integer_overflow), U64(a / b))
+  DIVOP(i64_div_u, std::uint64_t, (void)0, a / b)
+  DIVOP(i64_rem_s, std::int64_t, (void)0, b == -1 ? 0ull : U64(a % b))
+  DIVOP(i64_rem_u, std::uint64_t, (void)0, a % b)
   BIN(i64_and, std::uint64_t, a & b)
   BIN(i64_or, std::uint64_t, a | b)
   BIN(i64_xor, std::uint64_t, a ^ b)
@@ -637,10 +615,11 @@ L_return_:
   UN(i32_wrap_i64, std::uint64_t, U32(a))
 #define TRUNC(name, get, I, lo_ok, hi_ok)                         \
   L_##name: {                                                    \
-    auto a = get(sp[0]);                                         \
+    std::uint64_t w = *pc++;                                     \
+    auto a = get(fp[HI(w)]);                                     \
     if (WITC_UNLIKELY(std::isnan(a))) TRAP(trap_kind::invalid_conversion); \
     if (WITC_UNLIKELY(!((lo_ok) && (hi_ok)))) TRAP(trap_kind::integer_overflow); \
-    *sp = static_cast<std::make_unsigned_t<I>>(static_cast<I>(a)); \
+    fp[LO(w)] = static_cast<std::make_unsigned_t<I>>(static_cast<I>(a)); \
     NEXT();                                                      \
   }
   TRUNC(i32_trunc_f32_s, f32_of, std::int32_t, a >= -2147483648.0f, a < 2147483648.0f)
@@ -694,7 +673,6 @@ L_trap_set: {
   trap& t = *st.last_trap_;
   if (t.kind != trap_kind::exit) {
     if (fn && fn->code) t.backtrace.push_back(func_name(fn));
-    if (callee && callee != fn && tk == trap_kind::call_stack_exhausted) {}
     for (std::size_t i = d.depth; i-- > entry_depth + 1;) {
       if (t.backtrace.size() >= 64) break;
       t.backtrace.push_back(func_name(d.frames[i].fn));
