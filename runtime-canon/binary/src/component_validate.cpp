@@ -38,7 +38,8 @@ struct scope {
   // Types with a name here: imported ones (visible to imports and exports), and
   // exported ones (visible to exports only).
   name_set imp_names, exp_names;
-  std::vector<std::uint8_t> inst_vis;  // per instance index: 0 unnamed, 1 exported, 2 imported
+  std::vector<std::uint8_t> inst_vis;
+  std::unordered_set<tid> local_types;  // defined by this scope's type definitions  // per instance index: 0 unnamed, 1 exported, 2 imported
   // Plain names of resources imported (`imp`) and exported (`exp`), for `[method]r.f`.
   std::unordered_map<std::string, rid> res_names_imp, res_names_exp;
   // module types
@@ -86,8 +87,8 @@ class validator {
   std::vector<scope> scopes_;
   std::uint32_t next_scope_ = 0;
 
-  static failure err(std::uint32_t at, std::string msg) {
-    return fail(diagnostic::error(span{at, at + 1}, std::move(msg)));
+  static failure err(std::uint32_t at, std::string msg, std::string hint = {}) {
+    return fail(diagnostic::error(span{at, at + 1}, std::move(msg), std::move(hint)));
   }
   scope& cur() { return scopes_.back(); }
   tid add(tnode n) {
@@ -979,7 +980,8 @@ class validator {
   // An exported resource is a new type index for the same resource: only handles
   // written with the new index count as using the exported name.
   tid rename_resource(tid t) {
-    if (node(t).kind != tk::resource && node(t).kind != tk::defval) return t;
+    // Only a type defined here gets a new index; an aliased one keeps its identity.
+    if (!cur().local_types.count(t)) return t;
     tnode n = node(t);
     return add(std::move(n));
   }
@@ -1020,14 +1022,25 @@ class validator {
     WITC_CHECK(unique(cur().import_keys, p, n.name, true, off));
     if (e.kind == ek::type) e.t = rename_resource(e.t);
     if (!named_entity(e, cur().imp_names))
-      return err(off, fmt::format("{} not valid to be used as import", sort_name(e.kind)));
+      return err(off, fmt::format("{} not valid to be used as import", sort_name(e.kind)),
+                 fmt::format("`{}` uses a type that is neither imported nor exported by name", n.name));
     register_named(e, p, true);
     cur().imports.emplace_back(n.name, e);
     push_entity(e, 2);
     return ok;
   }
 
+  // Exporting or importing an instance names the types it exports.
+  void name_instance_types(tid inst, std::uint8_t vis, int depth = 0) {
+    if (depth > 50) return;
+    for (const auto& [nm, x] : node(inst).exports) {
+      if (x.kind == ek::type) add_name(x.t, vis);
+      else if (x.kind == ek::instance) name_instance_types(x.t, vis, depth + 1);
+    }
+  }
+
   void register_named(const entity& e, const parsed_name& p, bool import) {
+    if (e.kind == ek::instance) name_instance_types(e.t, import ? 2 : 1);
     if (e.kind != ek::type) return;
     add_name(e.t, import ? 2 : 1);
     const tnode& n = node(e.t);
@@ -1050,7 +1063,8 @@ class validator {
     if (e.kind == ek::type) e.t = rename_resource(e.t);
     // Instance types check visibility only once attached to an import or export.
     if (cur().k != scope::kind::itype && !named_entity(e, cur().exp_names))
-      return err(off, fmt::format("{} not valid to be used as export", sort_name(e.kind)));
+      return err(off, fmt::format("{} not valid to be used as export", sort_name(e.kind)),
+                 fmt::format("`{}` uses a type that is neither imported nor exported by name", n.name));
     register_named(e, p, false);
     cur().exports.emplace_back(n.name, e);
     push_entity(e, 1);
@@ -1102,7 +1116,8 @@ class validator {
     WITC_CHECK(unique(cur().export_keys, p, x.name.name, false, x.offset));
     if (e.kind == ek::type) e.t = rename_resource(e.t);
     if (!named_entity(e, cur().exp_names))
-      return err(x.offset, fmt::format("{} not valid to be used as export", sort_name(e.kind)));
+      return err(x.offset, fmt::format("{} not valid to be used as export", sort_name(e.kind)),
+                 fmt::format("`{}` uses a type that is neither imported nor exported by name", x.name.name));
     register_named(e, p, false);
     cur().exports.emplace_back(x.name.name, e);
     push_entity(e, 1);
@@ -1232,6 +1247,7 @@ class validator {
     if (const auto* d = std::get_if<defvaltype>(&t.def)) {
       WITC_TRY(tid x, defval(*d, t.offset));
       cur().types.push_back(x);
+      cur().local_types.insert(x);
       return ok;
     }
     if (const auto* f = std::get_if<functype>(&t.def)) {
@@ -1255,6 +1271,7 @@ class validator {
       info.rep = r->rep;
       rid res = fresh_resource(info);
       cur().types.push_back(res_tid_[res]);
+      cur().local_types.insert(res_tid_[res]);
       return ok;
     }
     const auto& ct = std::get<componenttype>(t.def);
