@@ -1388,13 +1388,35 @@ class validator {
       for (const auto& [name, e] : c.exports) n.exports.emplace_back(name, subst_entity(e, mp.m, memo));
     } else {
       std::unordered_map<std::string, std::string> keys;
+      std::unordered_map<std::string, tid> bag_resources;  // resources this bag exports, by name
       for (const auto& e : in.exports) {
         WITC_TRY(entity x, item(e.item, in.offset));
+        if (x.kind == ek::type) {
+          x.t = rename_resource(x.t);
+          if (node(x.t).kind == tk::resource) bag_resources[e.name.name] = x.t;
+        }
         std::string msg;
         auto p = parse_name(e.name.name, false, msg);
         if (!p) return err(in.offset, msg);
         WITC_CHECK(check_attrs(e.name, x, *p, in.offset));
         WITC_CHECK(unique(keys, *p, e.name.name, false, in.offset));
+        if (p->kind == name_kind::constructor || p->kind == name_kind::method || p->kind == name_kind::static_) {
+          auto r = bag_resources.find(p->resource);
+          if (x.kind != ek::func || r == bag_resources.end())
+            return err(in.offset, "resource used in function does not have a name in this context");
+          // The handle must be written with the bag's exported name of the resource.
+          const tnode& f = node(x.t);
+          auto uses = [&](const std::optional<vt>& v) {
+            if (!v || v->prim) return false;
+            const tnode& h = node(v->t);
+            if ((h.code == 0x69 || h.code == 0x68) && h.ref == r->second) return true;
+            return h.code == 0x6a && h.a && !h.a->prim && node(h.a->t).code == 0x69 && node(h.a->t).ref == r->second;
+          };
+          bool okk = p->kind == name_kind::static_ ||
+                     (p->kind == name_kind::constructor && uses(f.a)) ||
+                     (p->kind == name_kind::method && !f.fields.empty() && uses(f.fields[0].second));
+          if (!okk) return err(in.offset, "resource used in function does not have a name in this context");
+        }
         n.exports.emplace_back(e.name.name, x);
       }
     }
