@@ -45,4 +45,8 @@ TEST_CASE("component validator over the component spec corpus") {
   fmt::print("valid: {}/{} accepted; invalid: {}/{} rejected\n", valid_ok, valid_total, invalid_ok, invalid_total);
   fmt::print("component-spec: {} passed, {} failed\n", passed, failed);
   CHECK(passed + failed > 900);
+  // A floor, not the goal: what the reference accepts and rejects, less the known gaps
+  // (core modules using GC, exceptions, multi-memory or memory64, which the core decoder
+  // does not read yet, and wasmtime-only restrictions).
+  CHECK(passed >= 1030);
 }

@@ -165,11 +165,20 @@ class validator {
   bool has_borrow(const vt& v) const {
     return contains(v, [](const tnode& n) { return n.code == 0x68; });
   }
-  bool needs_memory(const vt& v) const {
+  // Strings and lists live in linear memory; a stream or future is just a handle.
+  bool needs_memory(const vt& v, int depth = 0) const {
     if (v.prim) return v.p == prim::string;
-    return contains(v, [](const tnode& n) {
-      return n.code == prim::string || n.code == 0x70 || n.code == 0x63;
-    }) || false;
+    if (depth > 200) return false;
+    const tnode& n = node(v.t);
+    switch (n.code) {
+      case prim::string: case 0x70: case 0x63: return true;
+      case 0x66: case 0x65: return false;
+      default: {
+        bool found = false;
+        children(n, [&](const vt& c) { found = found || needs_memory(c, depth + 1); });
+        return found;
+      }
+    }
   }
   void collect_resources(const vt& v, std::unordered_set<rid>& out, int depth = 0) const {
     if (v.prim || depth > 200) return;
@@ -1583,9 +1592,10 @@ class validator {
           params.insert(params.end(), x.begin(), x.end());
           if (needs_memory(p.second)) mem = realloc = true;
         }
+        // An async lift hands its result to `task.return`, not back through memory.
         if (f.a) {
           results = flat(*f.a);
-          if (needs_memory(*f.a)) mem = true;
+          if (needs_memory(*f.a) && !o.async) mem = true;
         }
         if (params.size() > max_flat_params) { params = {0x7f}; mem = realloc = true; }
         if (o.async) {
