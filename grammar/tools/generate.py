@@ -12,7 +12,9 @@ point); an unresolved conflict is an error. Repetitions become left-recursive hi
 marked named so the runtime never rebalances them. Every parse state shares one lexer
 state, which is sound here because the tokens never need context to be told apart.
 
-Usage: python3 tools/generate.py [grammar_dir]   (reads src/grammar.json, writes src/)
+Usage: python3 tools/generate.py [grammar_dir [out_dir]]
+  reads grammar_dir/src/grammar.json, writes parser.c and node-types.json to out_dir
+  (default grammar_dir/src)
 """
 import json
 import os
@@ -1049,14 +1051,15 @@ def node_types(g):
 
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out_dir = sys.argv[2] if len(sys.argv) > 2 else os.path.join(root, 'src')
     with open(os.path.join(root, 'src', 'grammar.json')) as f:
         g = Grammar(json.load(f))
     g.prepare()
     prods, states = build_tables(g)
     lexers = build_lexers(g)
-    with open(os.path.join(root, 'src', 'parser.c'), 'w') as f:
+    with open(os.path.join(out_dir, 'parser.c'), 'w') as f:
         f.write(render(g, prods, states, lexers))
-    with open(os.path.join(root, 'src', 'node-types.json'), 'w') as f:
+    with open(os.path.join(out_dir, 'node-types.json'), 'w') as f:
         json.dump(node_types(g), f, indent=2)
         f.write('\n')
     print(f'{len(g.terms)} tokens, {len(g.nonterms)} rules, {len(prods)} productions, '
