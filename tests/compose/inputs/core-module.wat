@@ -1,0 +1,2 @@
+;; A core module, which wrt-compose must refuse with a clear message.
+(module (func (export "f")))
