@@ -110,6 +110,9 @@ class translator {
   std::size_t last_dst_ = SIZE_MAX;
   std::size_t last_dst_fixup_ = SIZE_MAX;
   std::uint32_t last_dst_pos_ = 0;
+  std::size_t last_start_ = 0;
+  std::uint32_t last_a_ = 0, last_b_ = 0;  // where the instruction owning last_dst_ begins
+  op last_op_ = op::nop;
 
   // --- emission ------------------------------------------------------------------------
   std::size_t here() const { return code_->size(); }
@@ -237,20 +240,76 @@ class translator {
   void unary(op o) {
     std::uint32_t a = pop();
     push_home();
+    std::size_t start = here();
     emit_op(static_cast<unsigned>(o));
     std::size_t at = here();
     emit2(home_of(height() - 1), a);
     produced(at);
+    last_start_ = start;
+    last_op_ = o;
+    last_a_ = a;
   }
   void binary_op(op o) {
     std::uint32_t b = pop();
     std::uint32_t a = pop();
     push_home();
+    std::size_t start = here();
     emit_op(static_cast<unsigned>(o));
     std::size_t at = here();
     emit2(home_of(height() - 1), a);
     emit2(b, 0);
     produced(at);
+    last_start_ = start;
+    last_op_ = o;
+    last_a_ = a;
+    last_b_ = b;
+  }
+
+  // When the condition on top was just computed by an integer comparison, drops that
+  // instruction and returns the compare-and-branch opcode taking its operands, negated
+  // for `if` (branch when false). Returns 0 when there is nothing to fuse.
+  unsigned fuse_condition(bool negate) {
+    std::uint32_t pos = height() - 1;
+    if (vs_[pos].kind != ventry::home || last_dst_ == SIZE_MAX || last_dst_pos_ != pos) return 0;
+    unsigned o = static_cast<unsigned>(last_op_);
+    unsigned fused = 0;
+    static const unsigned i32_ops[] = {
+#define WITC_X(c) iop_br_i32_##c,
+        WITC_FUSED_CMPS(WITC_X)
+#undef WITC_X
+    };
+    static const unsigned i64_ops[] = {
+#define WITC_X(c) iop_br_i64_##c,
+        WITC_FUSED_CMPS(WITC_X)
+#undef WITC_X
+    };
+    // Index of the negation within eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u.
+    static const int neg[] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
+    if (o >= 0x46 && o <= 0x4F) {
+      int k = static_cast<int>(o - 0x46);
+      fused = i32_ops[negate ? neg[k] : k];
+    } else if (o >= 0x51 && o <= 0x5A) {
+      int k = static_cast<int>(o - 0x51);
+      fused = i64_ops[negate ? neg[k] : k];
+    } else if (o == 0x45) {
+      fused = negate ? 0 : iop_br_i32_eqz;  // `if (eqz x)` is a plain branch on x
+      if (negate) return 0;
+    } else if (o == 0x50) {
+      fused = negate ? iop_br_i64_nez : iop_br_i64_eqz;
+    } else {
+      return 0;
+    }
+    // Remove the comparison; its operand fixups are the last ones recorded.
+    code_->resize(last_start_);
+    while (!fixups_.empty() && fixups_.back().first != SIZE_MAX && fixups_.back().first >= last_start_) fixups_.pop_back();
+    last_dst_ = SIZE_MAX;
+    vs_.pop_back();
+    return fused;
+  }
+  void emit_fused(unsigned fused) {
+    emit_op(fused);
+    if (last_op_ == op::i32_eqz || last_op_ == op::i64_eqz) emit2(last_a_, 0);
+    else emit2(last_a_, last_b_);
   }
 
   void set_local(std::uint32_t x) {
@@ -318,10 +377,15 @@ class translator {
       }
       case op::if_: {
         auto [np, nr] = block_arity(in);
-        std::uint32_t c = pop();
+        unsigned fused = height() > np ? fuse_condition(true) : 0;
+        std::uint32_t c = fused ? 0 : pop();
         materialize_all();
-        emit_op(iop_br_unless);
-        emit2(c, 0);
+        if (fused) {
+          emit_fused(fused);
+        } else {
+          emit_op(iop_br_unless);
+          emit2(c, 0);
+        }
         std::size_t fix = here();
         relocs_.push_back(fix);
         emit(0);
@@ -364,9 +428,17 @@ class translator {
         dead_ = true;
         return;
       case op::br_if: {
-        std::uint32_t c = pop();
         cframe& t = ctrls_[ctrls_.size() - 1 - in.a];
         std::uint32_t arity = t.kind == op::loop ? t.nparams : t.nresults;
+        if (arity == 0) {
+          if (unsigned fused = fuse_condition(false)) {
+            emit_fused(fused);
+            if (t.kind == op::loop) emit_target(t.loop_start);
+            else emit_forward(t);
+            return;
+          }
+        }
+        std::uint32_t c = pop();
         if (!needs_move(t.base, arity)) {
           emit_op(static_cast<unsigned>(op::br_if));
           emit2(c, 0);

@@ -19,6 +19,14 @@ enum iop : std::uint16_t {
   iop_loop_check,          // back-edge: interrupt / fuel
   iop_const,               // unused
   iop_copy,                // [dst|src<<32]
+  // Compare-and-branch: [a|b<<32][target]; taken when the comparison holds.
+#define WITC_FUSED_CMPS(X) X(eq) X(ne) X(lt_s) X(lt_u) X(gt_s) X(gt_u) X(le_s) X(le_u) X(ge_s) X(ge_u)
+#define WITC_X(c) iop_br_i32_##c, iop_br_i64_##c,
+  WITC_FUSED_CMPS(WITC_X)
+#undef WITC_X
+  iop_br_i32_eqz,          // [a][target]
+  iop_br_i64_eqz,
+  iop_br_i64_nez,
   iop_count,
 };
 

@@ -5,6 +5,12 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#ifdef WITC_ENGINE_PROFILE
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <string>
+#endif
 
 #include "internal.hpp"
 
@@ -47,6 +53,35 @@ I trunc_sat(F x) {
 
 const void* const* g_handlers = nullptr;
 
+#ifdef WITC_ENGINE_PROFILE
+}  // namespace
+std::map<const void*, std::uint64_t>& profile_counts() {
+  static auto* m = new std::map<const void*, std::uint64_t>;  // outlives the dump below
+  return *m;
+}
+namespace {
+struct profile_dump {
+  ~profile_dump() {
+    std::vector<std::pair<std::uint64_t, std::string>> v;
+    for (auto [addr, n] : profile_counts()) {
+      std::string name = "?";
+      for (unsigned i = 0; i < iop_count; ++i)
+        if (g_handlers && g_handlers[i] == addr) {
+          name = i < binary::op_table_size ? std::string(binary::op_name(static_cast<binary::op>(i))) : "";
+          if (name.empty()) name = "iop" + std::to_string(i);
+          break;
+        }
+      v.emplace_back(n, name);
+    }
+    std::sort(v.rbegin(), v.rend());
+    std::uint64_t total = 0;
+    for (auto& e : v) total += e.first;
+    std::fprintf(stderr, "total dispatches %llu\n", (unsigned long long)total);
+    for (std::size_t i = 0; i < v.size() && i < 30; ++i) std::fprintf(stderr, "%12llu %s\n", (unsigned long long)v[i].first, v[i].second.c_str());
+  }
+} dump_at_exit;
+#endif
+
 std::string func_name(func_inst* f) {
   if (!f) return "?";
   if (!f->code) return f->name.empty() ? "<host>" : f->name;
@@ -80,6 +115,12 @@ bool execute(store& st, func_inst* entry, std::uint64_t* args) {
     table[iop_loop_check] = &&L_loop_check;
     table[iop_const] = &&L_const;
     table[iop_copy] = &&L_copy;
+#define WITC_X(c) table[iop_br_i32_##c] = &&L_br_i32_##c; table[iop_br_i64_##c] = &&L_br_i64_##c;
+    WITC_FUSED_CMPS(WITC_X)
+#undef WITC_X
+    table[iop_br_i32_eqz] = &&L_br_i32_eqz;
+    table[iop_br_i64_eqz] = &&L_br_i64_eqz;
+    table[iop_br_i64_nez] = &&L_br_i64_nez;
     g_handlers = table;
     return true;
   }
@@ -102,7 +143,15 @@ bool execute(store& st, func_inst* entry, std::uint64_t* args) {
   func_inst* callee = nullptr;
   std::uint64_t* argbase = nullptr;
 
+#ifdef WITC_ENGINE_PROFILE
+#define NEXT()                                             \
+  do {                                                     \
+    ++profile_counts()[reinterpret_cast<const void*>(*pc)]; \
+    goto* reinterpret_cast<const void*>(*pc++);            \
+  } while (0)
+#else
 #define NEXT() goto* reinterpret_cast<const void*>(*pc++)
+#endif
 #define LO(w) static_cast<std::uint32_t>(w)
 #define HI(w) static_cast<std::uint32_t>((w) >> 32)
 #define TRAP(k)        \
@@ -269,6 +318,44 @@ L_br_table: {
   pc = reinterpret_cast<const std::uint64_t*>(e[0]);
   NEXT();
 }
+
+#define BRCMP(name, T, expr)                                   \
+  L_##name: {                                                  \
+    std::uint64_t w = pc[0];                                   \
+    T a = T(fp[LO(w)]);                                        \
+    T b = T(fp[HI(w)]);                                        \
+    (void)b;                                                   \
+    if (expr) {                                                \
+      pc = reinterpret_cast<const std::uint64_t*>(pc[1]);      \
+      NEXT();                                                  \
+    }                                                          \
+    pc += 2;                                                   \
+    NEXT();                                                    \
+  }
+  BRCMP(br_i32_eq, std::uint32_t, a == b)
+  BRCMP(br_i32_ne, std::uint32_t, a != b)
+  BRCMP(br_i32_lt_s, std::uint32_t, static_cast<std::int32_t>(a) < static_cast<std::int32_t>(b))
+  BRCMP(br_i32_lt_u, std::uint32_t, a < b)
+  BRCMP(br_i32_gt_s, std::uint32_t, static_cast<std::int32_t>(a) > static_cast<std::int32_t>(b))
+  BRCMP(br_i32_gt_u, std::uint32_t, a > b)
+  BRCMP(br_i32_le_s, std::uint32_t, static_cast<std::int32_t>(a) <= static_cast<std::int32_t>(b))
+  BRCMP(br_i32_le_u, std::uint32_t, a <= b)
+  BRCMP(br_i32_ge_s, std::uint32_t, static_cast<std::int32_t>(a) >= static_cast<std::int32_t>(b))
+  BRCMP(br_i32_ge_u, std::uint32_t, a >= b)
+  BRCMP(br_i64_eq, std::uint64_t, a == b)
+  BRCMP(br_i64_ne, std::uint64_t, a != b)
+  BRCMP(br_i64_lt_s, std::uint64_t, static_cast<std::int64_t>(a) < static_cast<std::int64_t>(b))
+  BRCMP(br_i64_lt_u, std::uint64_t, a < b)
+  BRCMP(br_i64_gt_s, std::uint64_t, static_cast<std::int64_t>(a) > static_cast<std::int64_t>(b))
+  BRCMP(br_i64_gt_u, std::uint64_t, a > b)
+  BRCMP(br_i64_le_s, std::uint64_t, static_cast<std::int64_t>(a) <= static_cast<std::int64_t>(b))
+  BRCMP(br_i64_le_u, std::uint64_t, a <= b)
+  BRCMP(br_i64_ge_s, std::uint64_t, static_cast<std::int64_t>(a) >= static_cast<std::int64_t>(b))
+  BRCMP(br_i64_ge_u, std::uint64_t, a >= b)
+  BRCMP(br_i32_eqz, std::uint32_t, a == 0)
+  BRCMP(br_i64_eqz, std::uint64_t, a == 0)
+  BRCMP(br_i64_nez, std::uint64_t, a != 0)
+#undef BRCMP
 
 L_copy: {
   std::uint64_t w = *pc++;
