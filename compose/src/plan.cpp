@@ -336,8 +336,8 @@ class planner {
 
   std::vector<rid> declared_resources(const entity& e) {
     std::vector<rid> out;
+    for (rid r : declared_of(s_.a, e)) out.push_back(s_.a.find(r));
     const tnode& n = s_.a.node(e.t);
-    if (e.kind == ek::type && n.kind == tk::resource) out.push_back(s_.a.find(n.res));
     if (e.kind == ek::instance)
       for (const auto& [name, x] : n.exports)
         if (x.kind == ek::type && s_.a.node(x.t).kind == tk::resource) out.push_back(s_.a.find(s_.a.node(x.t).res));
