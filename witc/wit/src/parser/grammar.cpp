@@ -9,14 +9,23 @@ namespace witc::wit::parser {
 
 ast::docs parse_state::docs_before(iterator t) const {
   ast::docs d;
-  std::uint32_t lo = t == first ? lx->base : (t - 1)->end;
+  std::uint32_t lo = t == first ? lx->base : (t - 1)->end();
   std::uint32_t hi = t->begin;
   const auto& cs = lx->comments;
-  auto it = std::lower_bound(cs.begin(), cs.end(), lo, [](const witc::span& s, std::uint32_t o) { return s.begin < o; });
-  for (; it != cs.end() && it->begin < hi; ++it) {
-    if (d.comments.empty()) d.span.begin = it->begin;
-    d.span.end = it->end;
-    d.comments.emplace_back(text(it->begin, it->end));
+  // Calls come in source order (bar a few tokens of X3 backtracking), so a
+  // cursor finds the first comment at or after `lo` in amortised O(1).
+  std::size_t i = comment_cursor;
+  if (i > 0 && (i > cs.size() || cs[i - 1].begin >= lo)) {
+    i = static_cast<std::size_t>(
+        std::lower_bound(cs.begin(), cs.end(), lo, [](const witc::span& s, std::uint32_t o) { return s.begin < o; }) -
+        cs.begin());
+  }
+  while (i < cs.size() && cs[i].begin < lo) ++i;
+  comment_cursor = i;
+  for (; i < cs.size() && cs[i].begin < hi; ++i) {
+    if (d.comments.empty()) d.span.begin = cs[i].begin;
+    d.span.end = cs[i].end;
+    d.comments.emplace_back(text(cs[i].begin, cs[i].end));
   }
   return d;
 }
@@ -46,13 +55,13 @@ result<file> parse(const source_map& sm, std::size_t file_index) {
     bool ok = x3::parse(first, last, x3::with<state_tag>(std::ref(st))[grammar::file_r], out);
     if (!ok) {
       const token& t = *first;
-      return fail(diagnostic::error({t.begin, t.end},
+      return fail(diagnostic::error({t.begin, t.end()},
                                     fmt::format("expected `world`, `interface` or `use`, found {}", describe(t.kind))));
     }
   } catch (const x3::expectation_failure<iterator>& e) {
     const token& t = *e.where();
     if (t.kind == tok::lex_error) return fail(diagnostic::error({lx.error->at, lx.error->at + 1}, lx.error->message));
-    return fail(diagnostic::error({t.begin, t.end}, fmt::format("expected {}, found {}", e.which(), describe(t.kind))));
+    return fail(diagnostic::error({t.begin, t.end()}, fmt::format("expected {}, found {}", e.which(), describe(t.kind))));
   } catch (const syntax_error& e) {
     return fail(diagnostic::error(e.at, e.message));
   }

@@ -38,11 +38,12 @@ struct parse_state {
   // attributes read before its keyword.
   iterator item_start = nullptr;
   ast::attributes pending_attrs;
+  mutable std::size_t comment_cursor = 0;  // see docs_before
 
   [[nodiscard]] std::string_view text(std::uint32_t b, std::uint32_t e) const {
     return lx->text.substr(b - lx->base, e - b);
   }
-  [[nodiscard]] std::string_view text(const token& t) const { return text(t.begin, t.end); }
+  [[nodiscard]] std::string_view text(const token& t) const { return text(t.begin, t.end()); }
   /// The comments between the token before `t` and `t`: what wit-parser's
   /// `parse_docs` collects when called just before `t`.
   [[nodiscard]] ast::docs docs_before(iterator t) const;
@@ -94,7 +95,7 @@ struct ident_p : x3::parser<ident_p> {
     if (want && name != want) return false;
     if constexpr (!std::is_same_v<std::remove_cv_t<Attr>, x3::unused_type>) {
       attr.name.assign(name.data(), name.size());
-      attr.span = {t.begin, t.end};
+      attr.span = {t.begin, t.end()};
     }
     ++first;
     return true;
@@ -156,7 +157,7 @@ struct fixed_len_p : x3::parser<fixed_len_p> {
     for (char c : s) {
       n = n * 10 + static_cast<unsigned>(c - '0');
       if (n > 0xFFFFFFFFull)
-        throw syntax_error{{t.begin, t.end}, "invalid list size: number too large to fit in target type"};
+        throw syntax_error{{t.begin, t.end()}, "invalid list size: number too large to fit in target type"};
     }
     if constexpr (!std::is_same_v<std::remove_cv_t<Attr>, x3::unused_type>) attr = static_cast<std::uint32_t>(n);
     ++first;
@@ -192,7 +193,7 @@ struct primitive_p : x3::parser<primitive_p> {
     }
     if constexpr (!std::is_same_v<std::remove_cv_t<Attr>, x3::unused_type>) {
       attr.node = p;
-      attr.span = {t.begin, t.end};
+      attr.span = {t.begin, t.end()};
     }
     ++first;
     return true;
@@ -212,7 +213,7 @@ struct depth_guard : x3::unary_parser<Subject, depth_guard<Subject>> {
     parse_state& st = state(ctx);
     if (first->kind == tok::lex_error) st.throw_lex_error();
     if (st.type_depth >= ast::max_type_depth)
-      throw syntax_error{{first->begin, first->end}, "type nesting too deep"};
+      throw syntax_error{{first->begin, first->end()}, "type nesting too deep"};
     ++st.type_depth;
     struct leave {
       parse_state& s;

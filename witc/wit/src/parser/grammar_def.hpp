@@ -30,8 +30,8 @@ using x3::eps;
     __VA_ARGS__;                                                                  \
   })
 #define tb (cur[-1].begin)
-#define te (cur[-1].end)
-#define last_end (cur[-1].end)
+#define te (cur[-1].end())
+#define last_end (cur[-1].end())
 
 constexpr tok_p T(tok k) { return tok_p{k}; }
 constexpr ident_p ident{};

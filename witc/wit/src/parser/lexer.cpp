@@ -285,7 +285,10 @@ class lexer {
   lexed run() {
     if (!prescan()) return finish_error();
     if (end_ - p_ >= 3 && p_[0] == 0xEF && p_[1] == 0xBB && p_[2] == 0xBF) p_ += 3;
-    out_.tokens.reserve(static_cast<std::size_t>(end_ - p_) / 5 + 16);
+    // One token per two bytes at most for real WIT; reserving that much costs
+    // address space only (untouched pages stay unmapped) and saves the copy and
+    // double footprint of a growing vector on large files.
+    out_.tokens.reserve(static_cast<std::size_t>(end_ - p_) / 2 + 16);
     while (true) {
       skip_trivia();
       if (failed_) return finish_error();
@@ -293,7 +296,7 @@ class lexer {
       if (!next_token()) return finish_error();
     }
     std::uint32_t e = off(end_);
-    out_.tokens.push_back({e, e, tok::eof});
+    out_.tokens.emplace_back(e, e, tok::eof);
     return std::move(out_);
   }
 
@@ -311,9 +314,9 @@ class lexer {
 
   lexed finish_error() {
     std::uint32_t at = out_.error ? out_.error->at : off(p_);
-    out_.tokens.push_back({at, at + 1, tok::lex_error});
+    out_.tokens.emplace_back(at, at + 1, tok::lex_error);
     std::uint32_t e = off(end_);
-    out_.tokens.push_back({e, e, tok::eof});
+    out_.tokens.emplace_back(e, e, tok::eof);
     return std::move(out_);
   }
 
@@ -388,7 +391,10 @@ class lexer {
     }
   }
 
-  void push(tok k, const unsigned char* b) { out_.tokens.push_back({off(b), off(p_), k}); }
+  void push(tok k, const unsigned char* b) {
+    auto n = static_cast<std::size_t>(p_ - b);
+    out_.tokens.emplace_back(off(b), off(b) + static_cast<std::uint32_t>(std::min<std::size_t>(n, max_token_length)), k);
+  }
 
   // Consumes keylike-continue characters (XID_Continue or `-`).
   void eat_keylike() {
@@ -418,6 +424,17 @@ class lexer {
   }
 
   bool next_token() {
+    if (!next_token_inner()) return false;
+    if (out_.tokens.back().len == max_token_length) {
+      std::uint32_t at = out_.tokens.back().begin;
+      out_.tokens.pop_back();
+      fail_at(at, "token is too long");
+      return false;
+    }
+    return true;
+  }
+
+  bool next_token_inner() {
     const unsigned char* b = p_;
     unsigned char c = *p_;
     tok k;
