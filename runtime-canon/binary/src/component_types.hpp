@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "witc/binary/component_ast.hpp"
+#include "witc/support/result.hpp"
 
 namespace witc::binary::component::detail {
 
@@ -80,5 +81,19 @@ struct resource_info {
   core_valtype rep;
   std::string name;         // the first name it was imported/exported under
 };
+
+/// A validated component's type: the arena and the root component node. The WIT
+/// decoder reads a component's (or an encoded WIT package's) interface from this.
+struct typed_component {
+  std::vector<tnode> arena;
+  std::vector<resource_info> resources;
+  std::unordered_map<rid, tid> resource_nodes;
+  tid root = 0;
+};
+
+/// Validates `c` and returns its resolved type. Example:
+///   WITC_TRY(typed_component t, type_component(c));
+///   for (auto& [name, e] : t.arena[t.root].exports) ...
+result<typed_component> type_component(const component& c);
 
 }  // namespace witc::binary::component::detail

@@ -80,6 +80,16 @@ class validator {
     return ok;
   }
 
+  result<typed_component> typed(const component& c) {
+    WITC_TRY(tid t, component_(c));
+    typed_component r;
+    r.root = t;
+    r.arena = std::move(arena_);
+    r.resources = std::move(res_);
+    r.resource_nodes = std::move(res_tid_);
+    return r;
+  }
+
  private:
   std::vector<tnode> arena_;
   std::vector<resource_info> res_;
@@ -1807,6 +1817,12 @@ class validator {
 };
 
 }  // namespace
+
+result<typed_component> type_component(const component& c) {
+  validator v;
+  return v.typed(c);
+}
+
 }  // namespace component::detail
 
 result<void> validate_component(const component::component& c) {
