@@ -1,6 +1,7 @@
 // Formatter tests: idempotent on every corpus file (format(parse(format(x))) ==
-// format(x)), and golden outputs beside their inputs in format/ (BLESS=1 rewrites
-// the goldens; read the diff first).
+// format(x)), meaning-preserving (the resolved graph's JSON is unchanged when
+// every file of a package is formatted), and golden outputs beside their inputs
+// in format/ (BLESS=1 rewrites the goldens; read the diff first).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -11,8 +12,12 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "witc/wit/ast.hpp"
 #include "witc/wit/format.hpp"
+#include "witc/wit/json.hpp"
+#include "witc/wit/load.hpp"
 
 namespace fs = std::filesystem;
 using namespace witc;
@@ -90,4 +95,72 @@ TEST_CASE("formatter goldens", "[format][golden]") {
     ++goldens;
   }
   CHECK(goldens >= 2);
+}
+
+namespace {
+
+// The resolved JSON of `path` with feature `active`, or nothing when it does not
+// resolve (binary packages, for now).
+bool resolved_json(const fs::path& path, std::string& json) {
+  wit::resolve r;
+  r.features = {"active"};
+  source_map sm;
+  auto pkgs = wit::push_path(r, sm, path);
+  if (!pkgs) return false;
+  json = wit::to_json(r);
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("formatting preserves meaning: same resolved JSON", "[format][corpus][resolve]") {
+  fs::path ui = shared_wit() / "wit-parser-ui";
+  if (!fs::exists(ui)) {
+    WARN("SKIPPED: no shared corpus at " << ui.string());
+    return;
+  }
+  std::vector<fs::path> packages;
+  for (const auto& e : fs::directory_iterator(ui)) {
+    std::string name = e.path().filename().string();
+    if (name.size() <= 9 || name.substr(name.size() - 9) != ".wit.json") continue;
+    std::string stem = name.substr(0, name.size() - 9);
+    if (fs::is_regular_file(ui / (stem + ".wit"))) packages.push_back(ui / (stem + ".wit"));
+    else if (fs::is_directory(ui / stem)) packages.push_back(ui / stem);
+  }
+  for (const char* v : {"0.2.0", "0.2.12", "0.3.0"})
+    if (fs::is_directory(shared_wit() / "wasi" / v)) packages.push_back(shared_wit() / "wasi" / v);
+  std::sort(packages.begin(), packages.end());
+  fs::path tmp = fs::temp_directory_path() / fs::path("witc-fmt-meaning-" + std::to_string(::getpid()));
+  int compared = 0, skipped = 0;
+  for (const auto& pkg : packages) {
+    std::string before, after;
+    if (!resolved_json(pkg, before)) {
+      ++skipped;  // does not resolve today (a binary package): nothing to compare
+      continue;
+    }
+    fs::remove_all(tmp);
+    fs::create_directories(tmp);
+    fs::path copy = tmp / pkg.filename();
+    fs::copy(pkg, copy, fs::copy_options::recursive);
+    std::vector<fs::path> files;
+    if (fs::is_directory(copy)) {
+      for (const auto& e : fs::recursive_directory_iterator(copy))
+        if (e.is_regular_file() && e.path().extension() == ".wit") files.push_back(e.path());
+    } else {
+      files.push_back(copy);
+    }
+    for (const auto& f : files) {
+      std::string out, error;
+      REQUIRE(format_text(f.string(), slurp(f), out, error));
+      std::ofstream(f, std::ios::binary | std::ios::trunc) << out;
+    }
+    INFO(pkg.string());
+    REQUIRE(resolved_json(copy, after));
+    CHECK(before == after);
+    ++compared;
+  }
+  fs::remove_all(tmp);
+  WARN("formatted packages resolving to the same JSON: " << compared << " (not resolvable, skipped: " << skipped
+                                                           << ")");
+  CHECK(compared >= 70);
 }
