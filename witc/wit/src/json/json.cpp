@@ -148,6 +148,12 @@ void write_stability(writer& w, const stability& s) {
   w.end_object();
 }
 
+void write_external_id(writer& w, const std::optional<std::string>& id) {
+  if (!id) return;
+  w.key("external_id");
+  w.string(*id);
+}
+
 void write_kind(writer& w, const type_def_kind& k) {
   std::visit(
       [&](const auto& n) {
@@ -313,6 +319,7 @@ void write_function(writer& w, const function& f) {
   }
   write_docs(w, f.docs);
   write_stability(w, f.stability);
+  write_external_id(w, f.external_id);
   w.end_object();
 }
 
@@ -328,6 +335,7 @@ void write_items(writer& w, const ordered_map<world_key, world_item, world_key_h
         w.key("id");
         w.number(item.iface.index);
         write_stability(w, item.stability);
+        write_external_id(w, item.external_id);
         write_docs(w, item.docs);
         w.end_object();
         break;
@@ -431,6 +439,7 @@ std::string to_json(const resolve& r) {
     }
     write_docs(w, t.docs);
     write_stability(w, t.stability);
+    write_external_id(w, t.external_id);
     w.end_object();
   }
   w.end_array();

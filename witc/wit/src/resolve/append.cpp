@@ -700,7 +700,7 @@ struct remap {
 
   // An import and, first, every interface it takes types from.
   void elaborate_import(item_map& imports, const world_key& key, interface_id id, const wit::stability& st,
-                        const wit::docs& docs) const {
+                        const wit::docs& docs, const std::optional<std::string>& ext) const {
     if (imports.contains(key)) return;
     struct fr {
       world_key key;
@@ -708,14 +708,15 @@ struct remap {
       wit::docs docs;
       std::vector<interface_id> deps;
       std::size_t next = 0;
+      std::optional<std::string> ext;
     };
     std::vector<fr> stack;
-    stack.push_back({key, id, docs, interface_direct_deps(r, id)});
+    stack.push_back({key, id, docs, interface_direct_deps(r, id), 0, ext});
     while (!stack.empty()) {
       if (stack.back().next < stack.back().deps.size()) {
         interface_id dep = stack.back().deps[stack.back().next++];
         world_key k = iface_key(dep);
-        if (!imports.contains(k)) stack.push_back({k, dep, {}, interface_direct_deps(r, dep)});
+        if (!imports.contains(k)) stack.push_back({k, dep, {}, interface_direct_deps(r, dep), 0, std::nullopt});
         continue;
       }
       fr& f = stack.back();
@@ -724,6 +725,7 @@ struct remap {
       item.iface = f.id;
       item.stability = st;
       item.docs = f.docs;
+      item.external_id = f.ext;
       imports.insert(f.key, std::move(item));
       stack.pop_back();
     }
@@ -758,6 +760,7 @@ struct remap {
         di.kind = world_item::kind::interface;
         di.iface = dep;
         di.stability = f.item.stability;
+        di.external_id = f.item.external_id;
         world_key dk = iface_key(dep);
         bool da = f.add && export_ifaces.contains(dk);
         if (auto v = enter(dk, di, da); v && !*v) return false;
@@ -785,12 +788,12 @@ struct remap {
     for (const auto& [key, item] : sorted) {
       switch (item.kind) {
         case world_item::kind::interface:
-          elaborate_import(new_imports, key, item.iface, item.stability, item.docs);
+          elaborate_import(new_imports, key, item.iface, item.stability, item.docs, item.external_id);
           break;
         case world_item::kind::function: new_imports.insert(key, item); break;
         case world_item::kind::type:
           if (auto dep = type_interface_dep(r, item.type))
-            elaborate_import(new_imports, iface_key(*dep), *dep, r[item.type].stability, {});
+            elaborate_import(new_imports, iface_key(*dep), *dep, r[item.type].stability, {}, std::nullopt);
           new_imports.insert(key, item);
           break;
       }
@@ -825,8 +828,19 @@ struct remap {
     WITC_CHECK(process_foreign_deps(u));
     std::size_t foreign_types = types.size(), foreign_ifaces = interfaces.size(), foreign_worlds = worlds.size();
 
-    for (std::size_t i = foreign_types; i < u.types.size(); ++i) {
-      type_def t = std::move(u.types[i]);
+    // Reserve geometrically: many small packages must not copy the arena each time.
+    auto reserve = [](auto& v, std::size_t extra) {
+      std::size_t need = v.size() + extra;
+      if (v.capacity() < need) v.reserve(std::max(need, v.capacity() * 2));
+    };
+    reserve(r.types, u.types.size() + u.types.size() / 8);
+    reserve(r.interfaces, u.interfaces.size());
+    reserve(r.worlds, u.worlds.size());
+    std::size_t type_count = u.types.size();
+    for (std::size_t i = 0; i < foreign_types; ++i) u.types.pop_front();
+    for (std::size_t i = foreign_types; i < type_count; ++i) {
+      type_def t = std::move(u.types.front());
+      u.types.pop_front();
       witc::span s = t.span;
       WITC_TRY(bool inc, include_stability(t.stability, s));
       if (!inc) {

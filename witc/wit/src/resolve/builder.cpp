@@ -198,16 +198,16 @@ struct package_builder::impl {
   wit::docs package_docs;
   std::vector<decl_list> decl_lists;
 
-  std::vector<type_def> types;
-  std::vector<wit::interface> interfaces;
-  std::vector<wit::world> worlds;
-  std::vector<std::vector<world_include>> includes;
+  std::deque<type_def> types;
+  std::deque<wit::interface> interfaces;
+  std::deque<wit::world> worlds;
+  std::deque<std::vector<world_include>> includes;
   std::unordered_map<std::string, type_id> anon_types;
 
   std::size_t cur_ast_index = 0;
   std::vector<std::unordered_map<std::string, ast_item>> ast_items;
   std::unordered_map<std::string, ast_item> package_items;
-  std::vector<lookup_map> interface_types;
+  std::deque<lookup_map> interface_types;
   std::vector<foreign_package> foreign_deps;
   std::unordered_map<std::string, std::size_t> foreign_index;
   std::unordered_set<std::uint32_t> foreign_interfaces;
@@ -467,6 +467,7 @@ struct package_builder::impl {
                                                   const std::vector<ast::use_name>* names, path_kind) -> result<void> {
         if (!names) return ok;
         WITC_TRY(auto st, stability(attrs));
+        WITC_TRY(auto ext, external_id(attrs));
         WITC_TRY(auto target, resolve_path(path));
         WITC_TRY(interface_id iface, as_interface(target));
         if (!foreign_interfaces.count(iface.index)) return ok;
@@ -479,6 +480,7 @@ struct package_builder::impl {
           t.name = n.name.name;
           t.owner = {type_owner::kind::interface, iface.index};
           t.span = n.name.span;
+          t.external_id = ext;
           type_id id = alloc_type(std::move(t));
           unknown_type_spans.push_back(n.name.span);
           interface_types[iface.index].insert(n.name.name, lookup_entry{true, id, "", n.name.span});
@@ -528,6 +530,16 @@ struct package_builder::impl {
     return s;
   }
 
+  static result<std::optional<std::string>> external_id(const ast::attributes& attrs) {
+    std::optional<std::string> out;
+    for (const auto& a : attrs) {
+      if (a.kind != ast::attribute::kind::external_id) continue;
+      if (out) return syntax(a.span, "cannot specify @external-id twice");
+      out = a.external_id;
+    }
+    return out;
+  }
+
   // ---- interfaces and worlds ------------------------------------------------------------
 
   result<void> define_name(const ast::ident& n, lookup_entry e) {
@@ -541,6 +553,7 @@ struct package_builder::impl {
     WITC_TRY(auto target, resolve_path(u.from));
     WITC_TRY(interface_id from, as_interface(target));
     WITC_TRY(auto st, stability(u.attrs));
+    WITC_TRY(auto ext, external_id(u.attrs));
     for (const auto& n : u.names) {
       const auto& lookup = interface_types[from.index];
       auto it = lookup.find(n.name.name);
@@ -555,6 +568,7 @@ struct package_builder::impl {
       t.name = as.name;
       t.owner = owner;
       t.span = n.name.span;
+      t.external_id = ext;
       type_id id = alloc_type(std::move(t));
       WITC_CHECK(define_name(as, {true, id, "", {}}));
     }
@@ -609,6 +623,7 @@ struct package_builder::impl {
       type_def t;
       t.docs = convert_docs(def->doc);
       WITC_TRY(t.stability, stability(def->attrs));
+      WITC_TRY(t.external_id, external_id(def->attrs));
       WITC_TRY(t.kind, resolve_typedef_kind(*def, t.stability));
       t.name = def->name.name;
       t.owner = owner;
@@ -752,6 +767,7 @@ struct package_builder::impl {
       interface_id id = alloc_interface(ii->name.span);
       WITC_CHECK(resolve_interface(id, ii->items, e.doc, e.attrs));
       type_lookup = std::move(saved);
+      WITC_TRY(item.external_id, external_id(e.attrs));
       item.kind = world_item::kind::interface;
       item.iface = id;
       item.stability = interfaces[id.index].stability;
@@ -760,6 +776,7 @@ struct package_builder::impl {
     }
     if (auto* p = std::get_if<ast::use_path>(&e.what)) {
       WITC_TRY(item.stability, stability(e.attrs));
+      WITC_TRY(item.external_id, external_id(e.attrs));
       item.docs = convert_docs(e.doc);
       WITC_TRY(auto target, resolve_path(*p));
       WITC_TRY(item.iface, as_interface(target));
@@ -807,6 +824,7 @@ struct package_builder::impl {
     function f;
     f.docs = convert_docs(d);
     WITC_TRY(f.stability, stability(attrs));
+    WITC_TRY(f.external_id, external_id(attrs));
     f.name = name;
     f.kind = kind;
     f.span = name_span;

@@ -59,7 +59,14 @@ bool valid_utf8(std::string_view s) {
 result<std::string> read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   if (!in) return fail(diagnostic::global(fmt::format("failed to read path for WIT [{}]", p.string())));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes;
+  in.seekg(0, std::ios::end);
+  auto size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (size > 0) {
+    bytes.resize(static_cast<std::size_t>(size));
+    in.read(bytes.data(), size);
+  }
   if (in.bad()) return fail(diagnostic::global(fmt::format("failed to read path for WIT [{}]", p.string())));
   return bytes;
 }

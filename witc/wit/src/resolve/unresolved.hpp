@@ -8,6 +8,7 @@
 //     copying `include`d worlds and elaborating every world.
 // The allocation order of both halves decides every id in the output, so it follows
 // wit-parser step by step.
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,14 +52,15 @@ struct foreign_package {
   witc::span span;  // the first mention, for "package not found"
 };
 
+// Arenas are deques: they grow without copying, and phase 2 frees them as it goes.
 struct unresolved_package {
   package_name name;
   witc::span name_span;
   wit::docs docs;
-  std::vector<type_def> types;
-  std::vector<wit::interface> interfaces;
-  std::vector<wit::world> worlds;
-  std::vector<std::vector<world_include>> includes;  // parallel to `worlds`
+  std::deque<type_def> types;
+  std::deque<wit::interface> interfaces;
+  std::deque<wit::world> worlds;
+  std::deque<std::vector<world_include>> includes;  // parallel to `worlds`
   std::vector<foreign_package> foreign_deps;
   std::vector<witc::span> unknown_type_spans;  // parallel to the leading `unknown` types
   std::vector<std::pair<type_id, witc::span>> required_resource_types;

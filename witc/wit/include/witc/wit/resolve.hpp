@@ -107,6 +107,7 @@ struct type_def {
   wit::docs docs;
   wit::stability stability;
   witc::span span;  // where it was defined, for diagnostics
+  std::optional<std::string> external_id;  // `@external-id("...")`
 };
 
 // ---- functions, interfaces, worlds, packages ----------------------------------------
@@ -128,6 +129,7 @@ struct function {
   wit::docs docs;
   wit::stability stability;
   witc::span span;
+  std::optional<std::string> external_id;  // `@external-id("...")`
 };
 
 struct interface {
@@ -166,6 +168,7 @@ struct world_item {
   wit::function func;          // function
   type_id type{};              // type
   witc::span span;             // where the item was named, for diagnostics
+  std::optional<std::string> external_id;  // interface: `@external-id("...")`
 };
 
 struct world {

@@ -1,0 +1,175 @@
+// Writes a large synthetic WIT package (thousands of interfaces with records,
+// variants, enums, flags, resources, functions and `use` chains through
+// them in runs of 20, plus worlds), then times, in the same run:
+//   read    reading the file (the floor any front end pays),
+//   parse   tokenizer + grammar over every byte (ast::parse),
+//   resolve parse + resolution into the graph (push_path), and JSON output,
+// and reports MB/s (thread CPU time: the machine is shared) and the peak memory
+// growth against the input size.
+// Targets: parse + resolve >= 30 MB/s, peak memory < 10x the input.
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <time.h>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "witc/wit/ast.hpp"
+#include "witc/wit/json.hpp"
+#include "witc/wit/load.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string generate(int n, std::size_t& lines) {
+  std::string s = "package bench:big@1.0.0;\n\n";
+  auto add = [&](const std::string& l) {
+    s += l;
+    s += '\n';
+    ++lines;
+  };
+  lines = 2;
+  for (int i = 0; i < n; ++i) {
+    add(fmt::format("/// Interface number {} of the benchmark.", i));
+    add(fmt::format("interface iface{} {{", i));
+    // `use` chains of 20 interfaces: long enough to exercise elaboration, short
+    // enough that a world's imports stay a realistic size.
+    bool chained = i % 20 != 0;
+    if (chained) add(fmt::format("  use iface{}.{{rec{}, res{}, en{}}};", i - 1, i - 1, i - 1, i - 1));
+    add(fmt::format("  /// A record with a few fields."));
+    add(fmt::format("  record rec{} {{", i));
+    add("    a: u32,");
+    add("    b: string,");
+    add(fmt::format("    c: list<{}>,", chained ? fmt::format("rec{}", i - 1) : "u8"));
+    add("    d: option<s64>,");
+    add("  }");
+    add(fmt::format("  variant var{} {{ none, some(rec{}), many(list<tuple<u32, string>>) }}", i, i));
+    add(fmt::format("  enum en{} {{ x, y, z }}", i));
+    add(fmt::format("  flags fl{} {{ p, q, r }}", i));
+    add(fmt::format("  type alias{} = result<rec{}, en{}>;", i, i, i));
+    add(fmt::format("  resource res{} {{", i));
+    add("    constructor(x: u32);");
+    add(fmt::format("    get: func() -> rec{};", i));
+    add(fmt::format("    set: func(v: var{}) -> result<_, en{}>;", i, i));
+    add(fmt::format("    make: static func(other: {}) -> res{};", chained ? fmt::format("borrow<res{}>", i - 1) : "u32", i));
+    add("  }");
+    add(fmt::format("  call{}: func(a: rec{}, b: list<var{}>, c: fl{}) -> result<res{}, string>;", i, i, i, i, i));
+    add(fmt::format("  wait{}: async func(x: own<res{}>, y: stream<u8>) -> future<alias{}>;", i, i, i));
+    add("}");
+    add("");
+    if (i % 100 == 99) {
+      add(fmt::format("world world{} {{", i));
+      add(fmt::format("  import iface{};", i - 50));
+      add(fmt::format("  import iface{};", i - 25));
+      add(fmt::format("  export iface{};", i));
+      add(fmt::format("  import run{}: func(x: u32) -> string;", i));
+      add("}");
+      add("");
+    }
+  }
+  return s;
+}
+
+long current_rss_kb() {
+  std::ifstream in("/proc/self/statm");
+  long pages = 0, resident = 0;
+  in >> pages >> resident;
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+long peak_rss_kb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+// CPU time of this thread: the machine is shared, so wall time says little.
+double cpu_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int n = 5000;
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::string(argv[i]) == "--interfaces") n = std::atoi(argv[i + 1]);
+  fs::path dir = fs::temp_directory_path() / fmt::format("witc-bench-{}", getpid());
+  fs::create_directories(dir);
+  fs::path file = dir / "big.wit";
+  std::size_t lines = 0;
+  std::size_t bytes = 0;
+  {
+    std::string text = generate(n, lines);
+    bytes = text.size();
+    std::ofstream(file, std::ios::binary) << text;
+  }
+  double mb = static_cast<double>(bytes) / 1e6;
+  fmt::print("input: {} interfaces, {} lines, {:.1f} MB\n", n, lines, mb);
+
+  double t0 = cpu_now();
+  std::string text;
+  {
+    std::ifstream in(file, std::ios::binary);
+    text.resize(bytes);
+    in.read(text.data(), static_cast<std::streamsize>(bytes));
+  }
+  double read_s = cpu_now() - t0;
+
+  double parse_s = 0;
+  long rss_parse_before = current_rss_kb();
+  long peak_parse = 0;
+  {
+    witc::source_map sm;
+    sm.add("big.wit", text);
+    double t1 = cpu_now();
+    auto f = witc::wit::ast::parse(sm, 0);
+    parse_s = cpu_now() - t1;
+    peak_parse = peak_rss_kb();
+    if (!f) {
+      fmt::print(stderr, "{}", witc::render(f.error(), sm));
+      return 1;
+    }
+  }
+  text.clear();
+  text.shrink_to_fit();
+
+  long rss_before = current_rss_kb();
+  double t2 = cpu_now();
+  witc::wit::resolve r;
+  witc::source_map sm;
+  auto pkgs = witc::wit::push_path(r, sm, file);
+  double resolve_s = cpu_now() - t2;
+  long peak = peak_rss_kb();
+  if (!pkgs) {
+    fmt::print(stderr, "{}", witc::render(pkgs.error(), sm));
+    return 1;
+  }
+  double t3 = cpu_now();
+  std::string json = witc::wit::to_json(r);
+  double json_s = cpu_now() - t3;
+
+  fmt::print("graph: {} interfaces, {} worlds, {} types; JSON {:.1f} MB\n", r.interfaces.size(), r.worlds.size(),
+             r.types.size(), static_cast<double>(json.size()) / 1e6);
+  fmt::print("read file          {:8.3f} s  {:8.1f} MB/s  (reference: the floor)\n", read_s, mb / read_s);
+  fmt::print("parse only         {:8.3f} s  {:8.1f} MB/s  ({:.1f}x read)\n", parse_s, mb / parse_s, parse_s / read_s);
+  fmt::print("read+parse+resolve {:8.3f} s  {:8.1f} MB/s  ({:.1f}x read; target >= 30 MB/s)\n", resolve_s,
+             mb / resolve_s, resolve_s / read_s);
+  fmt::print("to_json            {:8.3f} s  {:8.1f} MB/s of input\n", json_s, mb / json_s);
+  double growth = static_cast<double>(peak - rss_before) * 1024.0 / static_cast<double>(bytes);
+  fmt::print("peak memory during push_path: +{:.1f} MB = {:.2f}x the input (target < 10x)\n",
+             static_cast<double>(peak - rss_before) / 1024.0, growth);
+  fmt::print("peak memory during parse only: +{:.1f} MB = {:.2f}x the input\n",
+             static_cast<double>(peak_parse - rss_parse_before) / 1024.0,
+             static_cast<double>(peak_parse - rss_parse_before) * 1024.0 / static_cast<double>(bytes));
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  return 0;
+}
