@@ -79,7 +79,7 @@ struct store::detail_state {
 namespace detail {
 // Runs `f` with its arguments already at `args` (a slot inside the store's stack);
 // results are written to `args[0..]`. Returns false on a trap (in `st.last_trap_`).
-bool execute(store& st, func_inst* f, std::uint64_t* args);
+bool execute(store* st, func_inst* f, std::uint64_t* args);
 // Translates every function of a validated module.
 result<std::vector<compiled_func>> compile_functions(const binary::module& m);
 }  // namespace detail

@@ -91,18 +91,27 @@ std::string func_name(func_inst* f) {
   return "func[" + std::to_string(f->index) + "]";
 }
 
+// Out of line so that no object with a destructor lives in the interpreter's scope
+// (clang refuses computed gotos that would leave such a scope).
+[[gnu::noinline]] bool call_host(store& st, func_inst* f, instance* in, std::uint64_t* io, std::uint32_t n) {
+  caller c{st, in};
+  auto t = f->host(c, std::span<std::uint64_t>(io, n));
+  if (!t) return true;
+  st.last_trap_ = trap{t->kind, std::move(t->message), {}, t->exit_code};
+  return false;
+}
+
 }  // namespace
 
 const void* const* handlers() {
   if (!g_handlers) {
     // The interpreter publishes its label table when called with no function.
-    static store* none = nullptr;
-    execute(*none, nullptr, nullptr);
+    execute(nullptr, nullptr, nullptr);
   }
   return g_handlers;
 }
 
-bool execute(store& st, func_inst* entry, std::uint64_t* args) {
+bool execute(store* stp, func_inst* entry, std::uint64_t* args) {
   static const void* table[iop_count];
   if (WITC_UNLIKELY(entry == nullptr)) {
     for (auto& t : table) t = &&L_bad;
@@ -125,6 +134,7 @@ bool execute(store& st, func_inst* entry, std::uint64_t* args) {
     return true;
   }
 
+  store& st = *stp;
   auto& d = st.detail();
   const limits& lim = st.get_limits();
   std::uint64_t* const stack_end = d.stack.data() + d.stack.size();
@@ -197,13 +207,11 @@ do_call: {
     if (WITC_UNLIKELY(nfp + n + 1 > stack_end)) TRAP(trap_kind::call_stack_exhausted);
     d.free = nfp + n;
     d.ticks = ticks;
-    caller c{st, inst ? inst : f->inst};
-    auto t = f->host(c, std::span<std::uint64_t>(nfp, n));
+    bool host_ok = call_host(st, f, inst ? inst : f->inst, nfp, n);
     ticks = d.ticks;
     d.free = saved_free;
-    if (t) {
-      tk = t->kind;
-      st.last_trap_ = trap{t->kind, t->message, {}, t->exit_code};
+    if (!host_ok) {
+      tk = st.last_trap_->kind;
       goto L_trap_set;
     }
     if (pc == nullptr) goto L_done;

@@ -323,7 +323,7 @@ result<std::vector<value>> store::call(func_inst* f, std::span<const value> args
   for (std::size_t i = 0; i < args.size(); ++i) base[i] = args[i].bits;
   last_trap_.reset();
   d_->free = base + need;
-  bool okay = detail::execute(*this, f, base);
+  bool okay = detail::execute(this, f, base);
   d_->free = base;
   if (!okay) return fail(diagnostic::global(describe(*last_trap_)));
   std::vector<value> out;
