@@ -200,6 +200,21 @@ struct primitive_p : x3::parser<primitive_p> {
   }
 };
 
+/// The last alternative where wit-parser says "expected X, found Y" after
+/// trying every kind of item: fails the parse with that message at the token.
+struct expected_p : x3::parser<expected_p> {
+  using attribute_type = x3::unused_type;
+  static const bool has_attribute = false;
+  const char* what;
+  constexpr explicit expected_p(const char* w) : what(w) {}
+  template <class It, class Ctx, class RCtx, class Attr>
+  bool parse(It& first, const It&, const Ctx& ctx, RCtx&, Attr&) const {
+    if (first->kind == tok::lex_error) state(ctx).throw_lex_error();
+    throw syntax_error{{first->begin, first->end()},
+                       std::string("expected ") + what + ", found " + std::string(describe(first->kind))};
+  }
+};
+
 /// Bounds the recursion of the type rule (X3 recursion is deep per level): past
 /// ast::max_type_depth it is wit-parser's "type nesting too deep" at the token
 /// where the next type would start.

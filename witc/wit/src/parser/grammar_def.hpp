@@ -76,19 +76,13 @@ struct resource_tail_class;
 struct resource_func_class;
 struct resource_func_body_class;
 struct iface_body_class;
-struct iface_item_class;
-struct iface_kind_class;
 struct interface_class;
 struct extern_class;
 struct include_tail_class;
 struct include_name_class;
 struct include_class;
-struct world_item_class;
-struct world_kind_class;
 struct world_class;
 struct nested_package_class;
-struct toplevel_item_class;
-struct toplevel_kind_class;
 struct package_decl_class;
 struct file_class;
 
@@ -118,21 +112,13 @@ const x3::rule<resource_func_class, ast::resource_func> resource_func_r = "`cons
 const x3::rule<resource_func_body_class, ast::resource_func> resource_func_body_r =
     "`constructor` or identifier";
 const x3::rule<iface_body_class, std::vector<ast::interface_item>> iface_body_r = "'{'";
-const x3::rule<iface_item_class, ast::interface_item> iface_item_r = "`type`, `resource` or `func`";
-const x3::rule<iface_kind_class, ast::interface_item> iface_kind_r = "`type`, `resource` or `func`";
 const x3::rule<interface_class, ast::interface_def> interface_r = "keyword `interface`";
 const x3::rule<extern_class, ast::extern_item> extern_r = "keyword `import`";
 const x3::rule<include_tail_class, std::vector<ast::include_name>> include_tail_r = "';'";
 const x3::rule<include_name_class, ast::include_name> include_name_r = "an identifier or string";
 const x3::rule<include_class, ast::include_item> include_r = "keyword `include`";
-const x3::rule<world_item_class, ast::world_item> world_item_r =
-    "`import`, `export`, `include`, `use`, or type definition";
-const x3::rule<world_kind_class, ast::world_item> world_kind_r =
-    "`import`, `export`, `include`, `use`, or type definition";
 const x3::rule<world_class, ast::world_def> world_r = "keyword `world`";
 const x3::rule<nested_package_class, ast::nested_package> nested_package_r = "keyword `package`";
-const x3::rule<toplevel_item_class, ast::toplevel_item> toplevel_item_r = "`world`, `interface` or `use`";
-const x3::rule<toplevel_kind_class, ast::toplevel_item> toplevel_kind_r = "`world`, `interface` or `use`";
 const x3::rule<package_decl_class, ast::package_decl> package_decl_r = "keyword `package`";
 const x3::rule<file_class, ast::file> file_r = "a WIT file";
 
@@ -211,15 +197,15 @@ const auto type_r_def = type_depth[
        sep_p{tok::greater}) >
      T(tok::greater)[WITC_ACT(v.span.end = te)]) |
     (T(tok::kw_list)[WITC_ACT(v.node = ast::list_type{}; v.span.begin = tb)] > T(tok::less) >
-     type_r[WITC_ACT(node<ast::list_type>(v).element = std::move(a))] >
+     type_r[WITC_ACT(*node<ast::list_type>(v).element = std::move(a))] >
      -(T(tok::comma) > fixed_len_p{}[WITC_ACT(node<ast::list_type>(v).size = a;
                                             node<ast::list_type>(v).size_span = {tb, te})]) >
      T(tok::greater)[WITC_ACT(v.span.end = te)]) |
     (T(tok::kw_map)[WITC_ACT(v.node = ast::map_type{}; v.span.begin = tb)] > T(tok::less) >
-     type_r[WITC_ACT(node<ast::map_type>(v).key = std::move(a))] > T(tok::comma) >
-     type_r[WITC_ACT(node<ast::map_type>(v).value = std::move(a))] > T(tok::greater)[WITC_ACT(v.span.end = te)]) |
+     type_r[WITC_ACT(*node<ast::map_type>(v).key = std::move(a))] > T(tok::comma) >
+     type_r[WITC_ACT(*node<ast::map_type>(v).value = std::move(a))] > T(tok::greater)[WITC_ACT(v.span.end = te)]) |
     (T(tok::kw_option)[WITC_ACT(v.node = ast::option_type{}; v.span.begin = tb)] > T(tok::less) >
-     type_r[WITC_ACT(node<ast::option_type>(v).inner = std::move(a))] > T(tok::greater)[WITC_ACT(v.span.end = te)]) |
+     type_r[WITC_ACT(*node<ast::option_type>(v).inner = std::move(a))] > T(tok::greater)[WITC_ACT(v.span.end = te)]) |
     (T(tok::kw_result)[WITC_ACT(v.node = ast::result_type{}; v.span = {tb, te})] >>
      -(T(tok::less) >
        ((T(tok::kw_underscore) > T(tok::comma) >
@@ -329,16 +315,15 @@ const auto resource_r_def = T(tok::kw_resource)[WITC_ACT(WITC_TAKE)] > ident[WIT
 
 // ---- interfaces --------------------------------------------------------------------------------
 
-const auto iface_kind_r_def =
-    alias_r[WITC_ACT(v = std::move(a))] | record_r[WITC_ACT(v = std::move(a))] |
-    flags_r[WITC_ACT(v = std::move(a))] | variant_r[WITC_ACT(v = std::move(a))] |
-    enum_r[WITC_ACT(v = std::move(a))] | resource_r[WITC_ACT(v = std::move(a))] |
-    func_item_r[WITC_ACT(v = std::move(a))] | use_item_r[WITC_ACT(v = std::move(a))];
+// Items are pushed straight into the enclosing body's vector (no intermediate
+// rule value): interface items are most of a large file's AST.
+#define WITC_PUSH WITC_ACT(v.push_back(std::move(a)))
+const auto iface_entry =
+    (mark >> attrs) >> (alias_r[WITC_PUSH] | record_r[WITC_PUSH] | flags_r[WITC_PUSH] | variant_r[WITC_PUSH] |
+                        enum_r[WITC_PUSH] | resource_r[WITC_PUSH] | func_item_r[WITC_PUSH] | use_item_r[WITC_PUSH] |
+                        expected_p{"`type`, `resource` or `func`"});
 
-const auto iface_item_r_def = (mark >> attrs) > iface_kind_r[WITC_ACT(v = std::move(a))];
-
-const auto iface_body_r_def =
-    T(tok::lbrace) > *((!T(tok::rbrace)) > iface_item_r[WITC_ACT(v.push_back(std::move(a)))]) > T(tok::rbrace);
+const auto iface_body_r_def = T(tok::lbrace) > *((!T(tok::rbrace)) > iface_entry) > T(tok::rbrace);
 
 const auto interface_r_def = T(tok::kw_interface)[WITC_ACT(WITC_TAKE)] > ident[WITC_ACT(v.name = std::move(a))] >
                              iface_body_r[WITC_ACT(v.span.end = last_end; v.items = std::move(a))];
@@ -377,37 +362,31 @@ const auto include_r_def = T(tok::kw_include)[WITC_ACT(WITC_TAKE_NODOC)] >
                            use_path_r[WITC_ACT(v.from = std::move(a))] >
                            include_tail_r[WITC_ACT(v.span.end = last_end; v.with = std::move(a))];
 
-const auto world_kind_r_def =
-    extern_r[WITC_ACT(v = std::move(a))] | use_item_r[WITC_ACT(v = std::move(a))] |
-    alias_r[WITC_ACT(v = std::move(a))] | flags_r[WITC_ACT(v = std::move(a))] |
-    resource_r[WITC_ACT(v = std::move(a))] | record_r[WITC_ACT(v = std::move(a))] |
-    variant_r[WITC_ACT(v = std::move(a))] | enum_r[WITC_ACT(v = std::move(a))] |
-    include_r[WITC_ACT(v = std::move(a))];
+#define WITC_PUSH_ITEM WITC_ACT(v.items.push_back(std::move(a)))
+const auto world_entry =
+    (mark >> attrs) >>
+    (extern_r[WITC_PUSH_ITEM] | use_item_r[WITC_PUSH_ITEM] | alias_r[WITC_PUSH_ITEM] | flags_r[WITC_PUSH_ITEM] |
+     resource_r[WITC_PUSH_ITEM] | record_r[WITC_PUSH_ITEM] | variant_r[WITC_PUSH_ITEM] | enum_r[WITC_PUSH_ITEM] |
+     include_r[WITC_PUSH_ITEM] | expected_p{"`import`, `export`, `include`, `use`, or type definition"});
 
-const auto world_item_r_def = (mark >> attrs) > world_kind_r[WITC_ACT(v = std::move(a))];
-
-const auto world_r_def =
-    T(tok::kw_world)[WITC_ACT(WITC_TAKE)] > ident[WITC_ACT(v.name = std::move(a))] > T(tok::lbrace) >
-    *((!T(tok::rbrace)) > world_item_r[WITC_ACT(v.items.push_back(std::move(a)))]) >
-    T(tok::rbrace)[WITC_ACT(v.span.end = te)];
+const auto world_r_def = T(tok::kw_world)[WITC_ACT(WITC_TAKE)] > ident[WITC_ACT(v.name = std::move(a))] >
+                         T(tok::lbrace) > *((!T(tok::rbrace)) > world_entry) >
+                         T(tok::rbrace)[WITC_ACT(v.span.end = te)];
 
 // ---- packages and files -------------------------------------------------------------------------------
+
+const auto toplevel_entry =
+    (mark >> attrs) >> (interface_r[WITC_PUSH_ITEM] | world_r[WITC_PUSH_ITEM] | toplevel_use_r[WITC_PUSH_ITEM] |
+                        nested_package_r[WITC_ACT(v.items.push_back(ast::box<ast::nested_package>(std::move(a))))] |
+                        expected_p{"`world`, `interface` or `use`"});
 
 const auto nested_package_r_def =
     T(tok::kw_package)[WITC_ACT(
         if (!st.pending_attrs.empty()) throw syntax_error{{tb, te}, "cannot place attributes on nested packages"};
         if (st.package_depth >= ast::max_package_depth) throw syntax_error{{tb, te}, "package nesting too deep"};
         ++st.package_depth; WITC_TAKE)] >
-    package_name_r[WITC_ACT(v.name = std::move(a))] > T(tok::lbrace) >
-    *((!T(tok::rbrace)) > toplevel_item_r[WITC_ACT(v.items.push_back(std::move(a)))]) >
+    package_name_r[WITC_ACT(v.name = std::move(a))] > T(tok::lbrace) > *((!T(tok::rbrace)) > toplevel_entry) >
     T(tok::rbrace)[WITC_ACT(--st.package_depth; v.span.end = te)];
-
-const auto toplevel_kind_r_def =
-    interface_r[WITC_ACT(v = std::move(a))] | world_r[WITC_ACT(v = std::move(a))] |
-    toplevel_use_r[WITC_ACT(v = std::move(a))] |
-    nested_package_r[WITC_ACT(v = ast::box<ast::nested_package>(std::move(a)))];
-
-const auto toplevel_item_r_def = (mark >> attrs) > toplevel_kind_r[WITC_ACT(v = std::move(a))];
 
 // `package ns:name;` — but `package ns:name {` is a nested package, so the `;`
 // is tried, not expected (wit-parser peeks the same way).
@@ -417,17 +396,18 @@ const auto package_decl_r_def =
     T(tok::semicolon)[WITC_ACT(v.span.end = te)];
 
 const auto file_r_def = (-package_decl_r[WITC_ACT(v.package = std::move(a))] >>
-                         *((!T(tok::eof)) > toplevel_item_r[WITC_ACT(v.items.push_back(std::move(a)))])) >
+                         *((!T(tok::eof)) > toplevel_entry)) >
                         T(tok::eof);
 
 BOOST_SPIRIT_DEFINE(version_r, package_name_r, use_path_r, use_name_r, use_item_r, toplevel_use_r, attribute_r,
                     type_r, param_r, func_type_r, func_item_r, field_r, flag_r, case_r, enum_case_r)
 BOOST_SPIRIT_DEFINE(alias_r, record_r, flags_r, variant_r, enum_r, resource_r, resource_tail_r, resource_func_r,
-                    resource_func_body_r, iface_body_r, iface_item_r, iface_kind_r, interface_r, extern_r)
-BOOST_SPIRIT_DEFINE(include_tail_r, include_name_r, include_r, world_item_r, world_kind_r, world_r,
-                    nested_package_r, toplevel_item_r, toplevel_kind_r, package_decl_r, file_r)
+                    resource_func_body_r, iface_body_r, interface_r, extern_r)
+BOOST_SPIRIT_DEFINE(include_tail_r, include_name_r, include_r, world_r, nested_package_r, package_decl_r, file_r)
 
 #undef WITC_TAKE
+#undef WITC_PUSH
+#undef WITC_PUSH_ITEM
 #undef WITC_TAKE_NODOC
 #undef WITC_ACT
 #undef tb
