@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "error: cannot read `{}`\n", f);
       return 1;
     }
-    inputs.push_back({f, std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {})});
+    inputs.push_back({f, std::string(std::istreambuf_iterator<char>(in), {})});
   }
   witc::source_map sm;
   bool color = isatty(2);

@@ -29,7 +29,9 @@ struct tscope {
 
 class encoder {
  public:
-  encoder(arena& a, bc::component& out, bool unify) : a_(a), out_(out), unify_(unify) {}
+  encoder(arena& a, bc::component& out, bool unify) : a_(a), out_(&out), unify_(unify) {}
+  /// Later definitions go to `out`.
+  void retarget(bc::component& out) { out_ = &out; }
 
   rid key(rid r) const { return unify_ ? a_.find(r) : r; }
 
@@ -46,9 +48,9 @@ class encoder {
   }
 
   bc::section& section(std::uint8_t id) {
-    out_.sections.emplace_back();
-    out_.sections.back().id = id;
-    return out_.sections.back();
+    out_->sections.emplace_back();
+    out_->sections.back().id = id;
+    return out_->sections.back();
   }
 
   void add_alias(tscope& s, bc::alias al) {
@@ -258,7 +260,7 @@ class encoder {
 
  private:
   arena& a_;
-  bc::component& out_;
+  bc::component* out_;
   bool unify_;
 };
 
@@ -292,7 +294,9 @@ result<std::vector<std::uint8_t>> build(composition& c) {
   state& s = *c.s_;
   if (s.built) return fail(diagnostic::global("internal error: a composition is built only once"));
   s.built = true;
-  bc::component out;
+  // Written in three parts: what comes before the nested inputs, the inputs' bytes as
+  // they are (no decode/encode of megabytes of code), and what comes after.
+  bc::component out, tail;
   encoder enc(s.a, out, true);
   tscope top;
   // Index spaces of the outer component, by sort.
@@ -342,12 +346,10 @@ result<std::vector<std::uint8_t>> build(composition& c) {
       im.type.kind = 4;
       im.type.idx = tidx;
       enc.section(10).body.emplace<std::vector<bc::import>>().push_back(std::move(im));
-    } else {
-      bc::section& sec = enc.section(4);
-      sec.body = bc::detail::box<bc::component>(std::move(s.in[i].ast));
     }
     comp_idx[i] = next(ek::component);
   }
+  enc.retarget(tail);
 
   // One instance of each, providers first.
   std::vector<std::uint32_t> inst_idx(s.in.size(), 0);
@@ -396,8 +398,30 @@ result<std::vector<std::uint8_t>> build(composition& c) {
     next(ex.e.kind);  // an export adds to its sort's index space too
   }
 
+  std::vector<std::uint8_t> head_bytes = binary::write_component(out);
+  std::vector<std::uint8_t> tail_bytes = binary::write_component(tail);
+  std::size_t total = head_bytes.size() + tail_bytes.size() - 8;
+  if (!s.opts.import_components)
+    for (std::size_t i : s.p.order) total += s.in[i].bytes.size() + 6;
+  std::vector<std::uint8_t> bytes;
+  bytes.reserve(total);
+  bytes.insert(bytes.end(), head_bytes.begin(), head_bytes.end());
+  if (!s.opts.import_components)
+    for (std::size_t i : s.p.order) {
+      bytes.push_back(4);
+      std::uint64_t v = s.in[i].bytes.size();
+      do {
+        std::uint8_t b = v & 0x7f;
+        v >>= 7;
+        bytes.push_back(static_cast<std::uint8_t>(b | (v ? 0x80 : 0)));
+      } while (v);
+      const auto* p = reinterpret_cast<const std::uint8_t*>(s.in[i].bytes.data());
+      bytes.insert(bytes.end(), p, p + s.in[i].bytes.size());
+    }
+  bytes.insert(bytes.end(), tail_bytes.begin() + 8, tail_bytes.end());
+
   if (s.opts.validate) {
-    if (auto v = binary::validate_component(out); !v) {
+    if (auto v = binary::validate_wasm(bytes); !v) {
       diagnostics ds = v.error();
       for (auto& d : ds) {
         d.message = fmt::format("internal error: the composed component does not validate: {}", d.message);
@@ -406,7 +430,7 @@ result<std::vector<std::uint8_t>> build(composition& c) {
       return fail(std::move(ds));
     }
   }
-  return binary::write_component(out);
+  return bytes;
 }
 
 }  // namespace witc::compose

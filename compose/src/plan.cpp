@@ -5,6 +5,7 @@
 #include <charconv>
 #include <functional>
 #include <set>
+#include <span>
 
 #include "state.hpp"
 #include "witc/binary/component_reader.hpp"
@@ -392,35 +393,38 @@ result<composition> plan_composition(std::vector<input> inputs, const options& o
   composition c;
   detail::state& s = *c.s_;
   s.opts = opts;
+  s.sm = &sm;
   detail::planner pl(s);
   diagnostics errs;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     auto& in = inputs[i];
     for (std::size_t j = 0; j < i; ++j)
       if (inputs[j].name == in.name) return fail(diagnostic::global(fmt::format("{} is given twice", in.name)));
-    std::uint32_t base = sm.add(in.name, std::string(in.bytes.begin(), in.bytes.end()), true);
+    std::uint32_t base = sm.add(in.name, std::move(in.bytes), true);
+    const std::string& text = sm.files().back().text;
+    std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
     pl.bases_.push_back(base);
     s.names.push_back(in.name);
-    if (binary::is_core_module(in.bytes)) {
+    if (binary::is_core_module(bytes)) {
       errs.push_back(diagnostic::error(span{base, base + 1}, fmt::format("{} is a core module, not a component", in.name),
                                        "make a component of it first (`witc component new`)"));
       continue;
     }
-    if (!binary::is_component(in.bytes)) {
+    if (!binary::is_component(bytes)) {
       errs.push_back(diagnostic::error(span{base, base + 1}, fmt::format("{} is not a WebAssembly component", in.name),
-                                       in.bytes.size() < 8 ? "the file is shorter than the 8-byte header" : "it does not start with `\\0asm` and the component version"));
+                                       bytes.size() < 8 ? "the file is shorter than the 8-byte header" : "it does not start with `\\0asm` and the component version"));
       continue;
     }
-    auto ast = binary::read_component(in.bytes, base);
+    auto ast = binary::read_component(bytes, base);
     if (!ast) {
       auto ds = ast.error();
       for (auto& d : ds) d.message = fmt::format("{} is corrupt: {}", in.name, d.message);
       errs.insert(errs.end(), ds.begin(), ds.end());
       continue;
     }
-    in.bytes = {};
-    s.in.push_back({s.names.back(), std::move(*ast), {}});
-    auto sh = detail::extract(s.in.back().ast, s.a, static_cast<int>(i), in.name);
+    s.in.push_back({s.names.back(), std::string_view(text), {}});
+    // The decoded form is needed only for the types; build() copies the bytes as they are.
+    auto sh = detail::extract(*ast, s.a, static_cast<int>(i), in.name);
     if (!sh) {
       errs.insert(errs.end(), sh.error().begin(), sh.error().end());
       continue;

@@ -9,7 +9,7 @@ namespace witc::compose::detail {
 
 struct parsed {
   std::string name;
-  binary::component::component ast;
+  std::string_view bytes;  // the file, as held by the source map
   shape sh;
 };
 
@@ -31,6 +31,7 @@ struct state {
   std::vector<group> groups;  // in the order they must be imported
   std::map<std::pair<std::size_t, std::string>, std::size_t> group_of;  // (input, import) -> group
   bool built = false;
+  const source_map* sm = nullptr;
 };
 
 /// The abstract resources an import introduces.

@@ -21,8 +21,9 @@ std::vector<std::uint8_t> slurp(const fs::path& p) {
   REQUIRE(f);
   return {std::istreambuf_iterator<char>(f), {}};
 }
+std::string str(const std::vector<std::uint8_t>& b) { return {b.begin(), b.end()}; }
 
-wc::input in(const std::string& name) { return {name, slurp(fs::path(COMPOSE_INPUTS) / name)}; }
+wc::input in(const std::string& name) { return {name, str(slurp(fs::path(COMPOSE_INPUTS) / name))}; }
 
 std::vector<wc::input> inputs(std::initializer_list<const char*> names) {
   std::vector<wc::input> v;
@@ -54,7 +55,7 @@ const wc::link* link_of(const wc::composition& c, const std::string& consumer, c
 
 // The imports and exports of a component as the composer sees them (composing it alone).
 std::pair<std::vector<std::string>, std::vector<std::string>> outer_names(const std::vector<std::uint8_t>& bytes) {
-  auto c = plan({{"out.wasm", bytes}});
+  auto c = plan({{"out.wasm", str(bytes)}});
   REQUIRE(c);
   return {c->imports(), c->exports()};
 }
@@ -241,13 +242,13 @@ TEST_CASE("bad inputs give clear errors", "[compose][inputs]") {
   REQUIRE_FALSE(core);
   CHECK(core.error()[0].message == "core-module.wasm is a core module, not a component");
 
-  auto text = plan({in("app.wasm"), {"notes.txt", {'h', 'e', 'l', 'l', 'o'}}});
+  auto text = plan({in("app.wasm"), {"notes.txt", "hello"}});
   REQUIRE_FALSE(text);
   CHECK(text.error()[0].message == "notes.txt is not a WebAssembly component");
 
   auto bytes = slurp(fs::path(COMPOSE_INPUTS) / "kv.wasm");
   bytes.resize(bytes.size() / 2);
-  auto corrupt = plan({in("app.wasm"), {"kv.wasm", bytes}});
+  auto corrupt = plan({in("app.wasm"), {"kv.wasm", str(bytes)}});
   REQUIRE_FALSE(corrupt);
   CHECK(corrupt.error()[0].message.rfind("kv.wasm is corrupt: ", 0) == 0);
 

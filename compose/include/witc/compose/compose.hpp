@@ -16,10 +16,11 @@
 
 namespace witc::compose {
 
-/// One input file: its name (as the user wrote it, used in messages) and bytes.
+/// One input file: its name (as the user wrote it, used in messages) and its bytes
+/// (a string, so they move into the source map without a copy).
 struct input {
   std::string name;
-  std::vector<std::uint8_t> bytes;
+  std::string bytes;
 };
 
 /// What the user chose. Example: `options o; o.plugs.push_back({"local:kv/store", "kv.wasm"});`
@@ -80,7 +81,7 @@ class composition {
   std::unique_ptr<detail::state> s_;
 };
 
-/// Reads every input (adding it to `sm`), matches imports to exports and type-checks
+/// Reads every input (adding it to `sm`, which must outlive the composition), matches imports to exports and type-checks
 /// every link. Errors name the import, the export, both files and the first item that
 /// does not fit.
 [[nodiscard]] result<composition> plan_composition(std::vector<input> inputs, const options& opts, source_map& sm);
