@@ -120,3 +120,30 @@ TEST_CASE("bad bytes give diagnostics", "[wit][resolve][robust]") {
     if (!pkgs) CHECK(!pkgs.error().empty());
   }
 }
+
+TEST_CASE("100,000 nested lists give a diagnostic, not a stack overflow", "[wit][resolve][robust]") {
+  const int depth = 100000;
+  std::string text = "package a:b;\ninterface i {\n  type t = ";
+  for (int i = 0; i < depth; ++i) text += "list<";
+  text += "u8";
+  for (int i = 0; i < depth; ++i) text += ">";
+  text += ";\n}\n";
+  witc::wit::resolve r;
+  witc::source_map sm;
+  auto pkgs = resolve_text(r, sm, text);
+  REQUIRE(!pkgs);
+  CHECK(pkgs.error().front().message.find("too deep") != std::string::npos);
+}
+
+TEST_CASE("a 50 MB file resolves to a located diagnostic", "[wit][resolve][robust]") {
+  std::string text = "package a:b;\ninterface i {\n  type t = missing;\n}\n";
+  const std::string filler = "// filler line to make the file large, which the lexer must skip quickly\n";
+  while (text.size() < 50u * 1000u * 1000u) text += filler;
+  witc::wit::resolve r;
+  witc::source_map sm;
+  auto pkgs = resolve_text(r, sm, std::move(text));
+  REQUIRE(!pkgs);
+  const auto& d = pkgs.error().front();
+  CHECK(d.message == "type `missing` does not exist");
+  CHECK(sm.locate(d.span.begin).line == 3);
+}

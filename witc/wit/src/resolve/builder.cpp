@@ -43,16 +43,16 @@ package_name to_name(const ast::package_name& n) {
 
 // wit-parser's toposort: nodes in dependency order, ties broken by source order.
 result<std::vector<std::string>> toposort(std::string_view kind,
-                                          const ordered_map<std::string, std::vector<ast::ident>>& deps) {
+                                          const ordered_map<std::string, std::vector<const ast::ident*>>& deps) {
   std::size_t n = deps.size();
   std::vector<std::size_t> remaining(n);
   std::vector<std::vector<std::size_t>> reverse(n);
   for (std::size_t i = 0; i < n; ++i) {
     const auto& edges = deps.at_index(i).second;
     remaining[i] = edges.size();
-    for (const auto& e : edges) {
-      auto it = deps.find(e.name);
-      if (it == deps.end()) return item_not_found(e, kind);
+    for (const ast::ident* e : edges) {
+      auto it = deps.find(e->name);
+      if (it == deps.end()) return item_not_found(*e, kind);
       reverse[static_cast<std::size_t>(it - deps.begin())].push_back(i);
     }
   }
@@ -71,22 +71,22 @@ result<std::vector<std::string>> toposort(std::string_view kind,
   if (order.size() == n) return order;
   for (std::size_t i = 0; i < n; ++i) {
     if (remaining[i] == 0) continue;
-    for (const auto& e : deps.at_index(i).second) {
-      auto it = deps.find(e.name);
+    for (const ast::ident* e : deps.at_index(i).second) {
+      auto it = deps.find(e->name);
       if (remaining[static_cast<std::size_t>(it - deps.begin())] == 0) continue;
-      return fail(diagnostic::error(e.span, fmt::format("{} `{}` depends on itself", kind, e.name)));
+      return fail(diagnostic::error(e->span, fmt::format("{} `{}` depends on itself", kind, e->name)));
     }
   }
   return fail(diagnostic::global("internal error: toposort found no cycle"));
 }
 
 // Names a type definition depends on, for ordering the definitions of one scope.
-void collect_deps(const ast::type& t, std::vector<ast::ident>& out) {
+void collect_deps(const ast::type& t, std::vector<const ast::ident*>& out) {
   std::visit(
       [&](const auto& n) {
         using T = std::decay_t<decltype(n)>;
         if constexpr (std::is_same_v<T, ast::named_type>) {
-          out.push_back(n.name);
+          out.push_back(&n.name);
         } else if constexpr (std::is_same_v<T, ast::list_type>) {
           collect_deps(*n.element, out);
         } else if constexpr (std::is_same_v<T, ast::map_type>) {
@@ -100,7 +100,7 @@ void collect_deps(const ast::type& t, std::vector<ast::ident>& out) {
         } else if constexpr (std::is_same_v<T, ast::tuple_type>) {
           for (const auto& e : n.types) collect_deps(e, out);
         } else if constexpr (std::is_same_v<T, ast::handle_type>) {
-          out.push_back(n.resource);
+          out.push_back(&n.resource);
         } else if constexpr (std::is_same_v<T, ast::future_type> || std::is_same_v<T, ast::stream_type>) {
           if (n.inner) collect_deps(**n.inner, out);
         }
@@ -108,7 +108,7 @@ void collect_deps(const ast::type& t, std::vector<ast::ident>& out) {
       t.node);
 }
 
-void collect_typedef_deps(const ast::typedef_item& t, std::vector<ast::ident>& out) {
+void collect_typedef_deps(const ast::typedef_item& t, std::vector<const ast::ident*>& out) {
   if (auto* a = std::get_if<ast::alias_def>(&t.def)) {
     collect_deps(a->target, out);
   } else if (auto* r = std::get_if<ast::record_def>(&t.def)) {
@@ -329,7 +329,7 @@ struct package_builder::impl {
   result<order_result> populate_ast_items() {
     std::unordered_map<std::string, witc::span> pkg_items;
     std::unordered_map<std::string, bool> is_world;  // name -> world?
-    ordered_map<std::string, std::vector<ast::ident>> order;
+    ordered_map<std::string, std::vector<const ast::ident*>> order;
     for (const auto& dl : decl_lists) {
       for (const ast::toplevel_item* item : dl) {
         const ast::ident* n = nullptr;
@@ -346,7 +346,7 @@ struct package_builder::impl {
 
     struct source {
       bool foreign = false;
-      ast::ident local;
+      const ast::ident* local = nullptr;
     };
     for (const auto& dl : decl_lists) {
       std::unordered_map<std::string, source> ns;
@@ -356,13 +356,13 @@ struct package_builder::impl {
         if (auto* u = std::get_if<ast::toplevel_use>(item)) {
           n = u->as ? &*u->as : &u->item.name;
           if (u->item.package) src.foreign = true;
-          else src.local = u->item.name;
+          else src.local = &u->item.name;
         } else if (auto* i = std::get_if<ast::interface_def>(item)) {
           n = &i->name;
-          src.local = i->name;
+          src.local = &i->name;
         } else if (auto* w = std::get_if<ast::world_def>(item)) {
           n = &w->name;
-          src.local = w->name;
+          src.local = &w->name;
         }
         if (!n) continue;
         if (!ns.emplace(n->name, src).second)
@@ -378,7 +378,7 @@ struct package_builder::impl {
           return ok;
         }
         if (pkg_items.count(used.name)) {
-          order[iface->name].push_back(used);
+          order[iface->name].push_back(&used);
           return ok;
         }
         return item_not_found(used, "interface or world");
@@ -584,7 +584,7 @@ struct package_builder::impl {
 
   result<void> resolve_types(type_owner owner, const scope_items& items) {
     for (const auto* u : items.uses) WITC_CHECK(resolve_use(owner, *u));
-    ordered_map<std::string, std::vector<ast::ident>> deps;
+    ordered_map<std::string, std::vector<const ast::ident*>> deps;
     std::unordered_map<std::string, const ast::typedef_item*> defs;
     for (const auto& [is_use, p] : items.all) {
       if (is_use) {
@@ -597,7 +597,7 @@ struct package_builder::impl {
         const auto* t = static_cast<const ast::typedef_item*>(p);
         if (!defs.emplace(t->name.name, t).second)
           return syntax(t->name.span, fmt::format("name `{}` is defined more than once", t->name.name));
-        std::vector<ast::ident> d;
+        std::vector<const ast::ident*> d;
         collect_typedef_deps(*t, d);
         deps[t->name.name] = std::move(d);
       }
