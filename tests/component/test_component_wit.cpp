@@ -39,6 +39,22 @@ std::vector<std::filesystem::path> wit_cases() {
   return out;
 }
 
+// Component types have no empty records, flags, tuples, variants or enums, and an
+// empty package has nothing to carry its name: such packages cannot be encoded.
+bool encodable(const wit::resolve& r, wit::package_id p) {
+  if (r[p].interfaces.size() == 0 && r[p].worlds.size() == 0) return false;
+  for (const auto& t : r.types) {
+    bool empty = false;
+    if (const auto* x = std::get_if<wit::record>(&t.kind)) empty = x->fields.empty();
+    else if (const auto* x = std::get_if<wit::flags>(&t.kind)) empty = x->flags.empty();
+    else if (const auto* x = std::get_if<wit::tuple>(&t.kind)) empty = x->types.empty();
+    else if (const auto* x = std::get_if<wit::variant>(&t.kind)) empty = x->cases.empty();
+    else if (const auto* x = std::get_if<wit::enum_>(&t.kind)) empty = x->cases.empty();
+    if (empty) return false;
+  }
+  return true;
+}
+
 std::string key_name(const wit::resolve& r, const wit::world_key& k) {
   if (!k.is_interface) return k.name;
   const auto& in = r[k.iface];
@@ -54,7 +70,7 @@ TEST_CASE("WIT packages and worlds round-trip through component types") {
     return;
   }
   bool verbose = std::getenv("WITC_VERBOSE") != nullptr;
-  int passed = 0, failed = 0, skipped = 0, worlds_ok = 0, worlds_total = 0;
+  int passed = 0, failed = 0, skipped = 0, unencodable = 0, worlds_ok = 0, worlds_total = 0;
   for (const auto& path : cases) {
     wit::resolve r;
     r.features = {"active"};
@@ -66,6 +82,10 @@ TEST_CASE("WIT packages and worlds round-trip through component types") {
       continue;
     }
     for (auto p : *pkgs) {
+      if (!encodable(r, p)) {
+        ++unencodable;
+        continue;
+      }
       auto report = [&](const std::string& why) {
         ++failed;
         if (verbose) fmt::print("FAIL {} ({}): {}\n", path.filename().string(), r[p].name.to_string(), why);
@@ -104,7 +124,8 @@ TEST_CASE("WIT packages and worlds round-trip through component types") {
       }
     }
   }
-  fmt::print("worlds: {}/{} round-trip; packages skipped (not loadable): {}\n", worlds_ok, worlds_total, skipped);
+  fmt::print("worlds: {}/{} round-trip; skipped: {} not loadable, {} not encodable (empty)\n", worlds_ok,
+             worlds_total, skipped, unencodable);
   fmt::print("wit-roundtrip: {} passed, {} failed\n", passed, failed);
   CHECK(passed > 0);
 }

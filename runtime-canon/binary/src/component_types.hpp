@@ -63,6 +63,7 @@ struct tnode {
   std::uint64_t size = 0;  // defval: canonical ABI element size (64-bit pointers), saturating
   std::uint32_t align = 1;
   std::uint32_t depth = 1; // defval: nesting depth
+  std::optional<tid> alias_of;  // a new index for an existing type (an `eq` import or export)
   bool async = false;      // func
   // component (imports and exports) and instance (exports) types
   std::vector<std::pair<std::string, entity>> imports, exports;

@@ -999,9 +999,13 @@ class validator {
   // An exported resource is a new type index for the same resource: only handles
   // written with the new index count as using the exported name.
   tid rename_resource(tid t) {
-    // Only a type defined here gets a new index; an aliased one keeps its identity.
-    if (!cur().local_types.count(t)) return t;
+    // In a concrete component only a type defined here gets a new index (an aliased
+    // one keeps its identity); in component and instance types every `eq` does.
+    bool in_type = cur().k == scope::kind::ctype || cur().k == scope::kind::itype;
+    if (!cur().local_types.count(t) && !(in_type && (node(t).kind == tk::defval || node(t).kind == tk::resource)))
+      return t;
     tnode n = node(t);
+    n.alias_of = t;
     return add(std::move(n));
   }
 

@@ -199,6 +199,14 @@ class wit_decoder {
       td.kind = wit::alias{wit::type::of(it->second)};
       return add_type(std::move(td));
     }
+    // A new index for a type already named elsewhere: `use`, or `type a = b`.
+    if (n.alias_of)
+      if (auto it = tmap_.find(*n.alias_of); it != tmap_.end()) {
+        td.kind = wit::alias{wit::type::of(it->second)};
+        type_id id = add_type(std::move(td));
+        tmap_[t] = id;
+        return id;
+      }
     if (n.kind == tk::resource) {
       td.kind = wit::resource{};
       type_id id = add_type(std::move(td));
