@@ -102,3 +102,22 @@ TEST_CASE("rendering: ANSI and HTML", "[grammar]") {
   CHECK(html.find("<span class=\"hl-keyword\">interface</span>") != std::string::npos);
   CHECK(html.find("&lt;") != std::string::npos);
 }
+
+TEST_CASE("input nested beyond what libtree-sitter survives is refused, not parsed", "[grammar]") {
+  std::string deep = "interface i { type t = ";
+  for (int i = 0; i < 40000; ++i) deep += "list<";
+  deep += "\n";
+  CHECK(witc::grammar::nesting_depth(deep) == 40000);
+  auto spans = witc::grammar::highlight(deep);
+  REQUIRE(!spans);
+  CHECK(spans.error().front().message.find("40000 levels") != std::string::npos);
+  CHECK(witc::grammar::syntax_errors(deep).errors == 1);
+
+  std::string ok = "interface i { type t = ";
+  for (int i = 0; i < 2000; ++i) ok += "list<";
+  ok += "u8";
+  for (int i = 0; i < 2000; ++i) ok += ">";
+  ok += "; }\n";
+  CHECK(witc::grammar::syntax_errors(ok).errors == 0);
+  REQUIRE(witc::grammar::highlight(ok));
+}

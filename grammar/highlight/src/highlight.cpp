@@ -142,6 +142,15 @@ void count_errors(TSNode root, error_counts& c) {
 
 const TSLanguage* language() { return tree_sitter_wit(); }
 
+std::uint32_t nesting_depth(std::string_view source) {
+  std::uint32_t depth = 0, deepest = 0;
+  for (char ch : source) {
+    if (ch == '<') deepest = std::max(deepest, ++depth);
+    else if (ch == '>' && depth > 0) --depth;
+  }
+  return deepest;
+}
+
 result<std::vector<capture>> captures(std::string_view source, std::string_view query) {
   std::uint32_t err_offset = 0;
   TSQueryError err = TSQueryErrorNone;
@@ -152,6 +161,11 @@ result<std::vector<capture>> captures(std::string_view source, std::string_view 
         fmt::format("invalid query: {} at byte {}", detail::query_error_name(err), err_offset)));
   }
   auto preds = detail::predicates_of(q.get());
+  if (auto depth = nesting_depth(source); depth > max_nesting) {
+    return fail(diagnostic::global(
+        fmt::format("input nests `<` {} levels deep; the highlighter stops at {}", depth, max_nesting),
+        "WIT itself allows 100 levels of type nesting"));
+  }
   auto tree = detail::parse(source);
   detail::cursor_ptr cur(ts_query_cursor_new());
   ts_query_cursor_exec(cur.get(), q.get(), ts_tree_root_node(tree.get()));
@@ -201,8 +215,12 @@ result<std::vector<highlight_span>> highlight(std::string_view source, std::stri
 }
 
 error_counts syntax_errors(std::string_view source) {
-  auto tree = detail::parse(source);
   error_counts c;
+  if (nesting_depth(source) > max_nesting) {
+    c.errors = 1;
+    return c;
+  }
+  auto tree = detail::parse(source);
   detail::count_errors(ts_tree_root_node(tree.get()), c);
   return c;
 }

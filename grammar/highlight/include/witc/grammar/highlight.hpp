@@ -20,6 +20,15 @@ const TSLanguage* language();
 /// Example: `auto q = witc::grammar::query_source("highlights");`
 std::string_view query_source(std::string_view name);
 
+/// Deepest `<` nesting the functions below hand to libtree-sitter. Debian's 0.20.7 runtime
+/// corrupts its heap recovering from an error under ~32,000 open levels and its query
+/// cursor slows to a crawl past 65,535, so deeper input is refused up front (wit-parser
+/// itself stops at 100 levels). Example: `if (nesting_depth(text) > max_nesting) ...`
+inline constexpr std::uint32_t max_nesting = 10000;
+
+/// The deepest nesting of `<` in `source`, counting every `<` and `>` byte.
+std::uint32_t nesting_depth(std::string_view source);
+
 /// One capture of a query match: the capture name and the node's byte range.
 struct capture {
   std::string name;
@@ -29,7 +38,8 @@ struct capture {
 };
 
 /// Every capture of `query` over `source`, in document order, after the `#eq?`,
-/// `#match?`, `#not-eq?`, `#not-match?` and `#any-of?` predicates.
+/// `#match?`, `#not-eq?`, `#not-match?` and `#any-of?` predicates. Fails on an invalid
+/// query or on input nested deeper than `max_nesting`.
 /// Example: `auto caps = captures("package a:b;", query_source("highlights"));`
 result<std::vector<capture>> captures(std::string_view source, std::string_view query);
 
@@ -46,7 +56,8 @@ struct highlight_span {
 result<std::vector<highlight_span>> highlight(std::string_view source,
                                               std::string_view query = query_source("highlights"));
 
-/// Whether `source` parses without ERROR or MISSING nodes; counts them.
+/// Whether `source` parses without ERROR or MISSING nodes; counts them. Input nested
+/// deeper than `max_nesting` is not parsed and counts as one error.
 /// Example: `auto c = syntax_errors(text); if (c.errors + c.missing) ...`
 struct error_counts {
   std::uint32_t errors = 0;
