@@ -769,7 +769,17 @@ class validator {
     switch (n.kind) {
       case tk::resource: {
         auto it = m.find(n.res);
-        tid r = it == m.end() ? t : res_tid_[it->second];
+        tid r = t;
+        if (it != m.end()) {
+          if (n.alias_of) {
+            // Another index (name) for the resource stays a distinct node.
+            n.res = it->second;
+            n.alias_of = subst(*n.alias_of, m, memo);
+            r = add(std::move(n));
+          } else {
+            r = res_tid_[it->second];
+          }
+        }
         memo[t] = r;
         return r;
       }
@@ -777,6 +787,7 @@ class validator {
         return t;
       default: break;
     }
+    if (n.alias_of) n.alias_of = subst(*n.alias_of, m, memo);
     if (n.code == 0x69 || n.code == 0x68) {
       if (auto it = m.find(n.res); it != m.end()) n.res = it->second;
       n.ref = subst(n.ref, m, memo);
