@@ -126,7 +126,7 @@ struct func_type {
   bool is_async = false;
   std::vector<param> params;
   std::optional<type> result;
-  witc::span span;
+  witc::span span;  // from `async`/`func` (`constructor`) to the end of the result or `)`
 };
 
 /// A function inside `resource r { ... }`.
@@ -161,6 +161,8 @@ struct func_item {
 
 /// The path after `use`, `import`, `export` or `include`:
 /// `iface` (local) or `ns:pkg/iface@1.0.0` (foreign, `package` set).
+/// `span` covers the whole path; `package->span` covers `ns:pkg` only (as in
+/// wit-parser), its version having its own span.
 struct use_path {
   std::optional<package_name> package;
   ident name;
