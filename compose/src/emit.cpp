@@ -25,6 +25,7 @@ struct tscope {
   std::uint32_t types = 0, instances = 0;
   std::unordered_map<rid, std::uint32_t> res;
   std::unordered_map<tid, std::uint32_t> memo;
+  std::unordered_map<tid, std::uint32_t> named;  // types with a name here (aliased exports)
 };
 
 class encoder {
@@ -108,7 +109,24 @@ class encoder {
   }
 
   result<std::uint32_t> type_idx(tscope& s, tid t) {
+    if (unify_) t = a_.canonical(t);
     if (auto it = s.memo.find(t); it != s.memo.end()) return it->second;
+    // A named type of an enclosing scope (an export of an imported instance, aliased
+    // there) is referred to, not defined again, so it keeps its name.
+    std::uint32_t count = 1;
+    for (tscope* o = s.parent; o; o = o->parent, ++count) {
+      auto it = o->named.find(t);
+      if (it == o->named.end()) continue;
+      bc::alias al;
+      al.sort = {bc::sort_kind::type, bc::core_sort::func};
+      al.target = 2;
+      al.count = count;
+      al.idx = it->second;
+      add_alias(s, al);
+      std::uint32_t idx = s.types++;
+      s.memo[t] = idx;
+      return idx;
+    }
     const tnode n = a_.node(t);
     bc::type out;
     switch (n.kind) {
@@ -199,6 +217,20 @@ class encoder {
   // The declarations after an entity `name` of sort `k` was added to `s`: the resources
   // it introduced become usable through aliases (or directly, for a type).
   void after_add(tscope& s, const entity& e, std::uint32_t index, const std::vector<std::pair<std::string, rid>>& declared) {
+    if (e.kind == ek::instance)
+      for (const auto& [name, x] : a_.node(e.t).exports) {
+        if (x.kind != ek::type || a_.node(x.t).kind != tk::defval) continue;
+        bc::alias al;
+        al.sort = {bc::sort_kind::type, bc::core_sort::func};
+        al.target = 0;
+        al.instance = index;
+        al.name = name;
+        add_alias(s, al);
+        std::uint32_t idx = s.types++;
+        tid t = unify_ ? a_.canonical(x.t) : x.t;
+        s.named.emplace(t, idx);
+        s.memo.emplace(t, idx);
+      }
     for (const auto& [name, r] : declared) {
       if (name.empty()) {
         s.res[key(r)] = index;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -98,12 +99,24 @@ class arena {
     return res_node_[r];
   }
   [[nodiscard]] std::size_t size() const { return nodes_.size(); }
+  /// Records that `t` is the same named type as `as` (two inputs importing one interface),
+  /// so encoding refers to one definition.
+  void same_type(tid t, tid as) { same_[t] = as; }
+  [[nodiscard]] tid canonical(tid t) const {
+    for (int i = 0; i < 64; ++i) {
+      auto it = same_.find(t);
+      if (it == same_.end()) break;
+      t = it->second;
+    }
+    return t;
+  }
 
  private:
   std::vector<tnode> nodes_;
   std::vector<resource_info> res_;
   std::vector<rid> parent_;
   std::vector<tid> res_node_;
+  std::unordered_map<tid, tid> same_;
 };
 
 /// One top-level import or export of an input, as the composer sees it.

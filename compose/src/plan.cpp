@@ -289,6 +289,7 @@ class planner {
       if (auto d = mismatch(a, have->second, x, bind))
         return differ(fmt::format("one needs `{}: {}`, the other `{}: {}`", name, print_entity(a, have->second), name,
                                   print_entity(a, x)));
+      if (x.kind == ek::type && x.t != have->second.t) a.same_type(x.t, have->second.t);
     }
     g.e.t = a.add(std::move(merged));
     return ok;

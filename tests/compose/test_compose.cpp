@@ -284,3 +284,25 @@ TEST_CASE("the CLI writes nothing on error, and the plan and graph on request", 
   CHECK(printed.find("import local:log/logger@0.1.2 <- log.wasm: local:log/logger@0.1.5") != std::string::npos);
   fs::remove_all(dir);
 }
+
+TEST_CASE("kept imports keep the names of the types they share", "[compose][named-types]") {
+  // use-a and use-b both import `local:t/types` and `local:t/api` (whose `point` is the
+  // record of `local:t/types`); use-b needs one more function of `local:t/api`.
+  auto c = plan(inputs({"use-a.wasm", "use-b.wasm"}));
+  INFO((c ? std::string() : messages(c.error())));
+  REQUIRE(c);
+  CHECK(c->imports() == std::vector<std::string>{"local:t/types", "local:t/api"});
+  const auto* l = link_of(*c, "use-a.wasm", "local:t/extra");
+  REQUIRE((l && l->provider));
+  for (bool imported : {false, true}) {
+    wc::options o;
+    o.import_components = imported;
+    auto p = plan(inputs({"use-a.wasm", "use-b.wasm"}), o);
+    REQUIRE(p);
+    auto out = wc::build(*p);
+    INFO((out ? std::string() : messages(out.error())));
+    REQUIRE(out);
+    std::string bytes(out->begin(), out->end());
+    CHECK(bytes.find("scale") != std::string::npos);
+  }
+}
