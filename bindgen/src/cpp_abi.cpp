@@ -76,8 +76,9 @@ static std::vector<case_info> cases_of(world_gen& g, side s, const wit::type_def
   return out;
 }
 
-void abi_emitter::lower_flat(const std::string& e, wit::type t, lower_mode m, std::string& code,
+void abi_emitter::lower_flat(const std::string& e, wit::type t0, lower_mode m, std::string& code,
                              std::vector<flat>& out) {
+  const wit::type t = g_.follow(t0);
   if (!t.is_id()) {
     switch (t.prim()) {
       case wit::primitive::u64:
@@ -185,8 +186,9 @@ void abi_emitter::lower_flat(const std::string& e, wit::type t, lower_mode m, st
   }
 }
 
-void abi_emitter::store(const std::string& e, wit::type t, const std::string& base, std::uint64_t off,
+void abi_emitter::store(const std::string& e, wit::type t0, const std::string& base, std::uint64_t off,
                         lower_mode m, std::string& code) {
+  const wit::type t = g_.follow(t0);
   const std::string addr = at(base, off);
   if (!t.is_id()) {
     switch (t.prim()) {
@@ -249,8 +251,9 @@ void abi_emitter::store(const std::string& e, wit::type t, const std::string& ba
   }
 }
 
-std::string abi_emitter::lift_flat(const std::vector<flat>& in, std::size_t& pos, wit::type t,
+std::string abi_emitter::lift_flat(const std::vector<flat>& in, std::size_t& pos, wit::type t0,
                                    std::string& code) {
+  const wit::type t = g_.follow(t0);
   if (!t.is_id()) {
     const auto& x = in[pos].expr;
     switch (t.prim()) {
@@ -376,7 +379,8 @@ std::string abi_emitter::lift_flat(const std::vector<flat>& in, std::size_t& pos
   return in[pos++].expr;
 }
 
-std::string abi_emitter::load(const std::string& base, std::uint64_t off, wit::type t, std::string& code) {
+std::string abi_emitter::load(const std::string& base, std::uint64_t off, wit::type t0, std::string& code) {
+  const wit::type t = g_.follow(t0);
   const std::string addr = at(base, off);
   if (!t.is_id()) {
     switch (t.prim()) {
@@ -454,7 +458,8 @@ std::string abi_emitter::load(const std::string& base, std::uint64_t off, wit::t
   return "0";
 }
 
-void abi_emitter::free_stored(const std::string& base, std::uint64_t off, wit::type t, std::string& code) {
+void abi_emitter::free_stored(const std::string& base, std::uint64_t off, wit::type t0, std::string& code) {
+  const wit::type t = g_.follow(t0);
   if (!g_.owns_memory(t)) return;
   const std::string addr = at(base, off);
   if (!t.is_id()) {  // string

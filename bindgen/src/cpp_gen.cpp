@@ -582,16 +582,26 @@ class writer {
     } else if (spilled) {
       body += "  " + call + ";\n";
       const auto v = em.load("ret_area", 0, *f.result, body);
-      body += "  return " + v + ";\n";
+      body += "  return " + returned(v) + ";\n";
     } else {
       body += "  " + std::string(core_cpp(core.results[0])) + " ret = " + call + ";\n";
       std::size_t pos = 0;
       const auto v = em.lift_flat({{"ret", core.results[0]}}, pos, *f.result, body);
-      body += "  return " + v + ";\n";
+      body += "  return " + returned(v) + ";\n";
     }
     if (em.used_cleanup) body = "  wit::detail::cleanup cleanup;\n" + body;
     out += head + " {\n" + body + "}\n";
     glue_.add(ns, out);
+  }
+
+  // `return std::move(local);` defeats copy elision: return the local itself.
+  static std::string returned(const std::string& v) {
+    if (v.starts_with("std::move(") && v.ends_with(")")) {
+      const auto inner = v.substr(10, v.size() - 11);
+      if (std::all_of(inner.begin(), inner.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }))
+        return inner;
+    }
+    return v;
   }
 
   void export_glue(const func_item& fi) {

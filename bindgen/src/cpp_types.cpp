@@ -43,9 +43,19 @@ std::string_view core_cpp(canon::core_type t) {
 
 wit::type_id world_gen::resolve_alias(wit::type_id id) const { return types.resource_of(id); }
 
+wit::type world_gen::follow(wit::type t) const {
+  for (int i = 0; i < 1000 && t.is_id(); ++i) {
+    const auto* a = std::get_if<wit::alias>(&r[t.id()].kind);
+    if (!a) break;
+    t = a->target;
+  }
+  return t;
+}
+
 const wit::type_def* world_gen::def_of(wit::type t) const {
+  t = follow(t);
   if (!t.is_id()) return nullptr;
-  return &r[resolve_alias(t.id())];
+  return &r[t.id()];
 }
 
 canon::type_ref world_gen::canon_of(wit::type t) {
@@ -103,7 +113,8 @@ std::string world_gen::value_type(wit::type t, side s) {
   }, d.kind);
 }
 
-std::string world_gen::param_type(wit::type t, side s) {
+std::string world_gen::param_type(wit::type t0, side s) {
+  const wit::type t = follow(t0);
   if (!t.is_id()) {
     if (t.prim() == wit::primitive::string) return "std::string_view";
     return std::string(prim_cpp(t.prim()));
@@ -121,6 +132,7 @@ namespace {
 template <class F>
 bool any_of_type(const world_gen& g, wit::type t, F&& pred, int depth = 0) {
   if (depth > 200) return false;
+  t = g.follow(t);
   if (pred(t)) return true;
   if (!t.is_id()) return false;
   const auto* d = g.def_of(t);
@@ -144,6 +156,7 @@ bool any_of_type(const world_gen& g, wit::type t, F&& pred, int depth = 0) {
 }  // namespace
 
 bool world_gen::abi_identical(wit::type t) const {
+  t = follow(t);
   if (!t.is_id()) {
     switch (t.prim()) {
       case wit::primitive::bool_:

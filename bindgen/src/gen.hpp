@@ -65,6 +65,8 @@ class world_gen {
   [[nodiscard]] bool resource_is_exported(wit::type_id resource, side s) const;
   /// Follows aliases to the definition.
   [[nodiscard]] const wit::type_def* def_of(wit::type t) const;
+  /// Follows `type a = b` aliases to the aliased type (a primitive or a definition).
+  [[nodiscard]] wit::type follow(wit::type t) const;
   [[nodiscard]] wit::type_id resolve_alias(wit::type_id id) const;
   [[nodiscard]] canon::type_ref canon_of(wit::type t);
   /// A list whose elements the guest can use in place: same bytes in C++ as in the ABI.
