@@ -200,6 +200,7 @@ class translator {
       if (fixups_[i].first < at) break;
     }
     last_dst_pos_ = height() - 1;
+    last_op_ = op::nop;  // unary/binary_op set it after this; other producers never fuse
   }
   void label_here() { last_dst_ = SIZE_MAX; }
 

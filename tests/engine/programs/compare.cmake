@@ -1,5 +1,6 @@
 # Runs a program natively and as wasm under `wrt run`; stdout and exit status must match.
 # -DNATIVE -DWRT -DWASM -DARGS (list) -DSTDIN (file) -DENV (K=V) -DDIR (bool) -DWORK (dir)
+# -DEXPECTED (golden stdout file: compare the wasm run with it instead of the native run)
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK}/native ${WORK}/wasm)
 set(in_native "")
@@ -20,6 +21,19 @@ set(env_cmd "")
 if(ENV)
   set(env_cmd ${CMAKE_COMMAND} -E env ${ENV})
   list(APPEND wrt_opts --env ${ENV})
+endif()
+if(EXPECTED)
+  # Behaviour that differs from native by design (sandboxing): compare with a golden file.
+  # The granted directory holds a symlink out and has an `escape.txt` beside it.
+  file(WRITE ${WORK}/escape.txt "secret\n")
+  file(CREATE_LINK ${WORK} ${WORK}/wasm/out SYMBOLIC)
+  execute_process(COMMAND ${WRT} run ${wrt_opts} ${WASM} ${wasm_args} ${in_wasm}
+    OUTPUT_VARIABLE out_wasm RESULT_VARIABLE rc_wasm ERROR_VARIABLE err_wasm)
+  file(READ ${EXPECTED} want)
+  if(NOT out_wasm STREQUAL want OR NOT rc_wasm STREQUAL "0")
+    message(FATAL_ERROR "output differs from ${EXPECTED} (exit ${rc_wasm})\n${out_wasm}\n${err_wasm}")
+  endif()
+  return()
 endif()
 execute_process(COMMAND ${env_cmd} ${NATIVE} ${native_args} ${in_native}
   OUTPUT_VARIABLE out_native RESULT_VARIABLE rc_native ERROR_VARIABLE err_native)

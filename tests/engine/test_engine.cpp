@@ -1,0 +1,230 @@
+// Embedding API of the engine: decoding errors, host functions, traps with backtraces,
+// limits (call depth, fuel, interrupt, memory) and module reuse across stores.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "witc/binary/core_validate.hpp"
+#include "witc/engine/engine.hpp"
+
+using namespace witc;
+using namespace witc::engine;
+using bytes = std::vector<std::uint8_t>;
+
+namespace {
+
+// A minimal module assembler: enough to write the tests' modules by hand.
+bytes leb(std::uint64_t v) {
+  bytes o;
+  do {
+    std::uint8_t b = v & 0x7F;
+    v >>= 7;
+    o.push_back(v ? b | 0x80 : b);
+  } while (v);
+  return o;
+}
+bytes cat(std::initializer_list<bytes> parts) {
+  bytes o;
+  for (auto& p : parts) o.insert(o.end(), p.begin(), p.end());
+  return o;
+}
+bytes section(std::uint8_t id, const bytes& body) { return cat({{id}, leb(body.size()), body}); }
+bytes vec(std::initializer_list<bytes> items) {
+  bytes o = leb(items.size());
+  for (auto& i : items) o.insert(o.end(), i.begin(), i.end());
+  return o;
+}
+bytes str(std::string_view s) { return cat({leb(s.size()), bytes(s.begin(), s.end())}); }
+bytes body(const bytes& locals, const bytes& code) {
+  bytes b = cat({locals, code});
+  return cat({leb(b.size()), b});
+}
+const bytes header = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00};
+
+std::shared_ptr<const compiled_module> compile(const witc::engine::engine& eng, const bytes& b) {
+  auto m = eng.compile(std::span<const std::uint8_t>(b));
+  if (!m) FAIL(m.error()[0].message);
+  return *m;
+}
+
+}  // namespace
+
+TEST_CASE("malformed modules are rejected with the byte offset of the problem") {
+  bytes bad_magic = {0x00, 0x61, 0x73, 0x6E, 0x01, 0x00, 0x00, 0x00};
+  auto r = binary::decode_module(std::span<const std::uint8_t>(bad_magic), 100);
+  REQUIRE_FALSE(r);
+  CHECK(r.error()[0].span.begin == 100);
+  CHECK(r.error()[0].message == "magic header not detected");
+
+  // A type section whose function type is cut short: the error points past the header.
+  bytes cut = cat({header, section(1, {0x01, 0x60, 0x01})});
+  auto r2 = binary::decode_module(std::span<const std::uint8_t>(cut));
+  REQUIRE_FALSE(r2);
+  CHECK(r2.error()[0].span.begin >= 8);
+
+  // Valid structure, invalid typing: `i32.add` with one operand.
+  bytes ill = cat({header, section(1, vec({{0x60, 0x00, 0x01, 0x7F}})), section(3, vec({{0x00}})),
+                   section(10, vec({body({0x00}, {0x41, 0x01, 0x6A, 0x0B})}))});
+  auto m = binary::decode_module(std::span<const std::uint8_t>(ill));
+  REQUIRE(m);
+  auto v = binary::validate_module(**m);
+  REQUIRE_FALSE(v);
+  CHECK(v.error()[0].message.find("type mismatch") != std::string::npos);
+}
+
+TEST_CASE("host functions are imported and called with typed values") {
+  witc::engine::engine eng;
+  // (import "env" "twice" (func (param i32) (result i32)))
+  // (func (export "f") (param i32) (result i32) (i32.add (call 0 (local.get 0)) (i32.const 1)))
+  bytes b = cat({header, section(1, vec({{0x60, 0x01, 0x7F, 0x01, 0x7F}})),
+                 section(2, vec({cat({str("env"), str("twice"), {0x00, 0x00}})})), section(3, vec({{0x00}})),
+                 section(7, vec({cat({str("f"), {0x00, 0x01}})})),
+                 section(10, vec({body({0x00}, {0x20, 0x00, 0x10, 0x00, 0x41, 0x01, 0x6A, 0x0B})}))});
+  auto mod = compile(eng, b);
+  store st(eng);
+  int calls = 0;
+  auto* twice = st.host_func({{valtype::i32}, {valtype::i32}}, "twice",
+                             [&](caller&, std::span<std::uint64_t> io) -> std::optional<trap> {
+                               ++calls;
+                               io[0] = static_cast<std::uint32_t>(io[0]) * 2;
+                               return std::nullopt;
+                             });
+  extern_val imp{binary::extern_kind::func, twice};
+  auto inst = st.instantiate(mod, std::span(&imp, 1));
+  REQUIRE(inst);
+  value arg = value::i32(20);
+  auto r = st.call((*inst)->export_func("f"), std::span(&arg, 1));
+  REQUIRE(r);
+  CHECK((*r)[0].as_i32() == 41);
+  CHECK(calls == 1);
+
+  // A wrong argument type is refused before running.
+  value wrong = value::i64(1);
+  CHECK_FALSE(st.call((*inst)->export_func("f"), std::span(&wrong, 1)));
+
+  // Linking a function of the wrong type fails.
+  store st2(eng);
+  auto* bad = st2.host_func({{}, {}}, "nothing", [](caller&, std::span<std::uint64_t>) -> std::optional<trap> { return {}; });
+  extern_val bad_imp{binary::extern_kind::func, bad};
+  CHECK_FALSE(st2.instantiate(mod, std::span(&bad_imp, 1)));
+}
+
+TEST_CASE("traps carry a backtrace with names from the name section") {
+  witc::engine::engine eng;
+  // func 0 "inner": unreachable; func 1 "outer" (exported): call 0
+  bytes names = cat({str("name"), {0x01}, leb(cat({vec({cat({{0x00}, str("inner")}), cat({{0x01}, str("outer")})})}).size()),
+                     vec({cat({{0x00}, str("inner")}), cat({{0x01}, str("outer")})})});
+  bytes b = cat({header, section(1, vec({{0x60, 0x00, 0x00}})), section(3, vec({{0x00}, {0x00}})),
+                 section(7, vec({cat({str("run"), {0x00, 0x01}})})),
+                 section(10, vec({body({0x00}, {0x00, 0x0B}), body({0x00}, {0x10, 0x00, 0x0B})})), section(0, names)});
+  auto mod = compile(eng, b);
+  store st(eng);
+  auto inst = st.instantiate(mod, {});
+  REQUIRE(inst);
+  auto r = st.call((*inst)->export_func("run"), {});
+  REQUIRE_FALSE(r);
+  REQUIRE(st.last_trap());
+  CHECK(st.last_trap()->kind == trap_kind::unreachable);
+  REQUIRE(st.last_trap()->backtrace.size() == 2);
+  CHECK(st.last_trap()->backtrace[0] == "inner");
+  CHECK(st.last_trap()->backtrace[1] == "outer");
+  CHECK(describe(*st.last_trap()).find("wasm trap: unreachable") != std::string::npos);
+}
+
+TEST_CASE("deep recursion traps cleanly instead of overflowing the host stack") {
+  witc::engine::engine eng;
+  // (func (export "down") (param i32) (result i32) (i32.add (call 0 (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))
+  bytes b = cat({header, section(1, vec({{0x60, 0x01, 0x7F, 0x01, 0x7F}})), section(3, vec({{0x00}})),
+                 section(7, vec({cat({str("down"), {0x00, 0x00}})})),
+                 section(10, vec({body({0x00}, {0x20, 0x00, 0x41, 0x01, 0x6A, 0x10, 0x00, 0x41, 0x01, 0x6A, 0x0B})}))});
+  auto mod = compile(eng, b);
+  for (std::uint32_t depth : {100u, 100000u}) {
+    limits lim;
+    lim.max_call_depth = depth;
+    store st(eng, lim);
+    auto inst = st.instantiate(mod, {});
+    REQUIRE(inst);
+    value arg = value::i32(0);
+    auto r = st.call((*inst)->export_func("down"), std::span(&arg, 1));
+    REQUIRE_FALSE(r);
+    CHECK(st.last_trap()->kind == trap_kind::call_stack_exhausted);
+    // The store stays usable after the trap.
+    CHECK_FALSE(st.call((*inst)->export_func("down"), std::span(&arg, 1)));
+  }
+}
+
+namespace {
+// (func (export "spin") (loop (br 0)))
+bytes spin_module() {
+  return cat({header, section(1, vec({{0x60, 0x00, 0x00}})), section(3, vec({{0x00}})),
+              section(7, vec({cat({str("spin"), {0x00, 0x00}})})),
+              section(10, vec({body({0x00}, {0x03, 0x40, 0x0C, 0x00, 0x0B, 0x0B})}))});
+}
+}  // namespace
+
+TEST_CASE("fuel bounds the work a call may do") {
+  witc::engine::engine eng;
+  auto mod = compile(eng, spin_module());
+  limits lim;
+  lim.fuel = 100000;
+  store st(eng, lim);
+  auto inst = st.instantiate(mod, {});
+  REQUIRE(inst);
+  auto r = st.call((*inst)->export_func("spin"), {});
+  REQUIRE_FALSE(r);
+  CHECK(st.last_trap()->kind == trap_kind::out_of_fuel);
+}
+
+TEST_CASE("another thread can interrupt a running instance") {
+  witc::engine::engine eng;
+  auto mod = compile(eng, spin_module());
+  store st(eng);
+  auto inst = st.instantiate(mod, {});
+  REQUIRE(inst);
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    st.interrupt();
+  });
+  auto r = st.call((*inst)->export_func("spin"), {});
+  stopper.join();
+  REQUIRE_FALSE(r);
+  CHECK(st.last_trap()->kind == trap_kind::interrupted);
+}
+
+TEST_CASE("memory growth respects the store's page limit and traps stay in bounds") {
+  witc::engine::engine eng;
+  // (memory 1) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  // (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+  bytes b = cat({header, section(1, vec({{0x60, 0x01, 0x7F, 0x01, 0x7F}})), section(3, vec({{0x00}, {0x00}})),
+                 section(5, vec({{0x00, 0x01}})),
+                 section(7, vec({cat({str("grow"), {0x00, 0x00}}), cat({str("load"), {0x00, 0x01}})})),
+                 section(10, vec({body({0x00}, {0x20, 0x00, 0x40, 0x00, 0x0B}),
+                                  body({0x00}, {0x20, 0x00, 0x28, 0x02, 0x00, 0x0B})}))});
+  auto mod = compile(eng, b);
+  limits lim;
+  lim.max_memory_pages = 3;
+  store st(eng, lim);
+  auto inst = st.instantiate(mod, {});
+  REQUIRE(inst);
+  auto call = [&](const char* name, std::int32_t v) {
+    value arg = value::i32(v);
+    return st.call((*inst)->export_func(name), std::span(&arg, 1));
+  };
+  CHECK((*call("grow", 2))[0].as_i32() == 1);
+  CHECK((*call("grow", 1))[0].as_i32() == -1);
+  CHECK(call("load", 3 * 65536 - 4));
+  CHECK_FALSE(call("load", 3 * 65536 - 3));
+  CHECK(st.last_trap()->kind == trap_kind::memory_out_of_bounds);
+  CHECK_FALSE(call("load", -1));
+}
+
+TEST_CASE("one compiled module instantiates in many stores") {
+  witc::engine::engine eng;
+  auto mod = compile(eng, spin_module());
+  for (int i = 0; i < 3; ++i) {
+    store st(eng);
+    CHECK(st.instantiate(mod, {}));
+  }
+  CHECK(module_of(*mod).exports.size() == 1);
+}
