@@ -70,7 +70,10 @@ std::string normalize(const std::string& s) {
 // One node per line, two spaces a level; a field name stays beside its node.
 std::string pretty(const std::string& s) {
   std::string n = normalize(s), out;
-  auto newline = [&](int depth) { out += "\n" + std::string(static_cast<std::size_t>(depth) * 2, ' '); };
+  auto newline = [&](int depth) {
+    out += '\n';
+    out.append(static_cast<std::size_t>(depth) * 2, ' ');
+  };
   int depth = 0;
   bool after_field = false;
   for (std::size_t i = 0; i < n.size();) {
