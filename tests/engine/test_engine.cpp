@@ -228,3 +228,21 @@ TEST_CASE("one compiled module instantiates in many stores") {
   }
   CHECK(module_of(*mod).exports.size() == 1);
 }
+
+TEST_CASE("a branch on a loaded value is not fused with an earlier comparison") {
+  witc::engine::engine eng;
+  // (memory 1) (func (export "f") (result i32)
+  //   (drop (i32.lt_s (i32.const 1) (i32.const 2)))
+  //   (block (br_if 0 (i32.load (i32.const 0))) (return (i32.const 7))) (i32.const 9))
+  bytes b = cat({header, section(1, vec({{0x60, 0x00, 0x01, 0x7F}})), section(3, vec({{0x00}})),
+                 section(5, vec({{0x00, 0x01}})), section(7, vec({cat({str("f"), {0x00, 0x00}})})),
+                 section(10, vec({body({0x00}, {0x41, 0x01, 0x41, 0x02, 0x48, 0x1A, 0x02, 0x40, 0x41, 0x00, 0x28, 0x02,
+                                                0x00, 0x0D, 0x00, 0x41, 0x07, 0x0F, 0x0B, 0x41, 0x09, 0x0B})}))});
+  auto mod = compile(eng, b);
+  store st(eng);
+  auto inst = st.instantiate(mod, {});
+  REQUIRE(inst);
+  auto r = st.call((*inst)->export_func("f"), {});
+  REQUIRE(r);
+  CHECK((*r)[0].as_i32() == 7);
+}
