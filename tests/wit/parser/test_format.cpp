@@ -164,3 +164,14 @@ TEST_CASE("formatting preserves meaning: same resolved JSON", "[format][corpus][
                                                            << ")");
   CHECK(compared >= 70);
 }
+
+TEST_CASE("string literals are re-escaped so they lex back to the same value", "[format]") {
+  // Found by fuzz_wit_parse: a C1 control code written as `\u{82}` was printed raw.
+  std::string text = "package a:b;\nworld w { @external-id(\"x\\u{82}\\41\\\"\\\\\\u{202e}\\u{0}\") import x: func(); }\n";
+  std::string once, twice, error;
+  REQUIRE(format_text("s.wit", text, once, error));
+  INFO(once);
+  CHECK(once.find("@external-id(\"x\\u{82}A\\\"\\\\\\u{202e}\\u{0}\")") != std::string::npos);
+  REQUIRE(format_text("s2.wit", once, twice, error));
+  CHECK(twice == once);
+}

@@ -164,6 +164,7 @@ TEST_CASE("robustness inputs give a clean diagnostic", "[parser][robustness]") {
       {"unknown-attribute.wit", "unknown attribute `bogus`", 2, 2},
       {"list-size-overflow.wit", "invalid list size: number too large to fit in target type", 3, 21},
       {"bidi.wit", "Input contains bidirectional override codepoint '\\u{202e}'", 2, 1},
+      {"string-invalid-utf8.wit", "invalid UTF-8: invalid utf-8 sequence of 1 bytes from index 0", 2, 24},
   };
   fs::path dir = fs::path(WITC_PARSER_TEST_DIR) / "inputs";
   for (const auto& c : cases) {

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "parser/lexer.hpp"
 
 namespace witc::wit {
@@ -56,13 +58,28 @@ class writer {
     return s;
   }
 
+  // A string literal that lexes back to `s` (valid UTF-8, as the lexer
+  // guarantees): escapes what the lexer rejects raw (controls, bidi overrides,
+  // discouraged codepoints).
   static std::string quote(std::string_view s) {
     std::string o = "\"";
-    for (unsigned char c : s) {
-      if (c == '"') o += "\\\"";
-      else if (c == '\\') o += "\\\\";
-      else if (c < 0x20 || c == 0x7f) o += fmt::format("\\u{{{:x}}}", c);
-      else o += static_cast<char>(c);
+    for (std::size_t i = 0; i < s.size();) {
+      auto c = static_cast<unsigned char>(s[i]);
+      std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      n = std::min(n, s.size() - i);
+      char32_t cp = c;
+      if (n == 2) cp = ((c & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu);
+      if (n == 3) cp = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
+      if (n == 4)
+        cp = ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
+      bool escape = cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0x202a && cp <= 0x202e) ||
+                    (cp >= 0x2066 && cp <= 0x2069) || cp == 0x149 || cp == 0x673 || cp == 0xf77 ||
+                    cp == 0xf79 || (cp >= 0x17a3 && cp <= 0x17a4) || (cp >= 0x17b4 && cp <= 0x17b5);
+      if (cp == '"') o += "\\\"";
+      else if (cp == '\\') o += "\\\\";
+      else if (escape) o += fmt::format("\\u{{{:x}}}", static_cast<std::uint32_t>(cp));
+      else o.append(s.substr(i, n));
+      i += n;
     }
     return o + "\"";
   }

@@ -472,11 +472,27 @@ class lexer {
         push(tok::explicit_id, b);
         return true;
       }
-      case '"':
+      case '"': {
         ++p_;
         if (!string_literal()) return false;
+        // `\XX` escapes produce bytes; the value must still be UTF-8, as
+        // wit-parser's `String::from_utf8` demands.
+        std::string value = unescape_string(
+            std::string_view(reinterpret_cast<const char*>(b), static_cast<std::size_t>(p_ - b)));
+        auto* v = reinterpret_cast<const unsigned char*>(value.data());
+        for (std::size_t i = 0; i < value.size();) {
+          std::size_t n = utf8_len(v + i, v + value.size());
+          if (n == 0) {
+            bool incomplete = (v[i] >= 0xC2 && v[i] < 0xF5) && i + 4 > value.size();
+            fail(b, incomplete ? fmt::format("invalid UTF-8: incomplete utf-8 byte sequence from index {}", i)
+                               : fmt::format("invalid UTF-8: invalid utf-8 sequence of 1 bytes from index {}", i));
+            return false;
+          }
+          i += n;
+        }
         push(tok::string_lit, b);
         return true;
+      }
       default: {
         if (ascii_digit(c)) {
           while (p_ < end_ && ascii_digit(*p_)) ++p_;
