@@ -765,7 +765,7 @@ class validator {
   tid subst(tid t, const std::unordered_map<rid, rid>& m, std::unordered_map<tid, tid>& memo) {
     if (m.empty() && memo.empty()) return t;
     if (auto it = memo.find(t); it != memo.end()) return it->second;
-    tnode n = node(t);
+    tnode n = node(t);  // a copy: `add` below may move the arena
     switch (n.kind) {
       case tk::resource: {
         auto it = m.find(n.res);
@@ -804,9 +804,30 @@ class validator {
       if (auto it = m.find(r); it != m.end()) r = it->second;
     for (auto& r : n.defined_res)
       if (auto it = m.find(r); it != m.end()) r = it->second;
+    // A type that mentions nothing substituted stays the same type (and keeps its name).
+    if (same_refs(n, node(t))) {
+      memo[t] = t;
+      return t;
+    }
     tid r = add(std::move(n));
     memo[t] = r;
     return r;
+  }
+
+  static bool same_entity(const entity& a, const entity& b) { return a.kind == b.kind && a.t == b.t && a.v == b.v; }
+  static bool same_refs(const tnode& a, const tnode& b) {
+    auto same_list = [](const auto& x, const auto& y, auto eq) {
+      if (x.size() != y.size()) return false;
+      for (std::size_t i = 0; i < x.size(); ++i)
+        if (!eq(x[i], y[i])) return false;
+      return true;
+    };
+    return a.alias_of == b.alias_of && a.res == b.res && a.ref == b.ref && a.a == b.a && a.b == b.b &&
+           a.types == b.types && a.imported_res == b.imported_res && a.defined_res == b.defined_res &&
+           same_list(a.fields, b.fields, [](const auto& x, const auto& y) { return x.second == y.second; }) &&
+           same_list(a.cases, b.cases, [](const auto& x, const auto& y) { return x.second == y.second; }) &&
+           same_list(a.imports, b.imports, [](const auto& x, const auto& y) { return same_entity(x.second, y.second); }) &&
+           same_list(a.exports, b.exports, [](const auto& x, const auto& y) { return same_entity(x.second, y.second); });
   }
 
   // Gives an instance or component type's defined resources fresh identities.

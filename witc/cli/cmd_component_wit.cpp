@@ -1,0 +1,83 @@
+// `witc component wit FILE`: prints the WIT of a component or of an encoded WIT
+// package; given WIT (a file or a package directory) it prints it normalised, or
+// with `--wasm` writes the package encoded as a component.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <unistd.h>
+
+#include "command.hpp"
+#include "witc/binary/component_wit.hpp"
+#include "witc/wit/load.hpp"
+
+namespace {
+struct wit_opts {
+  std::string path;
+  std::string output;
+  bool wasm = false;
+};
+
+int report(const witc::diagnostics& ds, const witc::source_map& sm) {
+  fmt::print(stderr, "{}", witc::render(ds, sm, isatty(2) != 0));
+  return witc::cli::exit_error;
+}
+
+int emit(const wit_opts& o, std::string_view bytes) {
+  if (o.output.empty() || o.output == "-") {
+    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+    return witc::cli::exit_ok;
+  }
+  std::ofstream out(o.output, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) {
+    fmt::print(stderr, "error: cannot write `{}`\n", o.output);
+    return witc::cli::exit_error;
+  }
+  return witc::cli::exit_ok;
+}
+
+int run_wit(const wit_opts& o) {
+  witc::source_map sm;
+  std::ifstream in(o.path, std::ios::binary);
+  std::string head(4, '\0');
+  bool binary = in && in.read(head.data(), 4) && head == std::string("\0asm", 4);
+  if (binary) {
+    in.seekg(0);
+    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    auto base = sm.add(o.path, text, true);
+    const auto& stored = sm.files().back().text;
+    auto d = witc::binary::decode_wit(
+        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(stored.data()), stored.size()), base);
+    if (!d) return report(d.error(), sm);
+    std::string out;
+    for (auto p : d->packages) out += (out.empty() ? "" : "\n") + witc::binary::print_wit(d->resolve, p);
+    return emit(o, out);
+  }
+  witc::wit::resolve r;
+  r.all_features = true;
+  auto pkgs = witc::wit::push_path(r, sm, o.path);
+  if (!pkgs) return report(pkgs.error(), sm);
+  if (o.wasm) {
+    if (pkgs->size() != 1) {
+      fmt::print(stderr, "error: `--wasm` encodes one package, found {}\n", pkgs->size());
+      return witc::cli::exit_error;
+    }
+    auto bytes = witc::binary::encode_package(r, pkgs->front());
+    if (!bytes) return report(bytes.error(), sm);
+    return emit(o, std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
+  }
+  std::string out;
+  for (auto p : *pkgs) out += (out.empty() ? "" : "\n") + witc::binary::print_wit(r, p);
+  return emit(o, out);
+}
+}  // namespace
+
+WITC_COMMAND(component_wit, "print the WIT of a component or an encoded WIT package") {
+  auto o = std::make_shared<wit_opts>();
+  cmd.add_option("path", o->path, "a component, an encoded WIT package, or WIT (file or directory)")->required();
+  cmd.add_option("-o,--output", o->output, "where to write (default: standard output)");
+  cmd.add_flag("--wasm", o->wasm, "encode the WIT package as a component instead of printing it");
+  return [o] { return run_wit(*o); };
+}
