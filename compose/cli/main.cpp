@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
   app.name("wrt-compose");
   std::vector<std::string> files, plugs, withs, keeps;
   std::string output, graph;
-  bool dry_run = false, import_components = false, no_validate = false;
+  bool dry_run = false, import_components = false, no_validate = false, validate_all = false;
   app.add_option("inputs", files, "ROOT.wasm then the components that plug its imports")->required();
   app.add_option("-o,--output", output, "where to write the composed component");
   app.add_option("--plug", plugs, "NAME=FILE: interface NAME is provided by FILE wherever it is imported");
@@ -51,11 +51,16 @@ int main(int argc, char** argv) {
   app.add_option("--graph", graph, "FILE.dot: write the composition graph in Graphviz dot");
   app.add_flag("--import-components", import_components, "import the inputs as components instead of nesting them");
   app.add_flag("--no-validate", no_validate, "skip validating the result");
+  app.add_flag("--validate-all", validate_all,
+               "validate the whole result, the inputs' code included (by default: every link, "
+               "instantiation and export, with the inputs as they were read)");
   CLI11_PARSE(app, argc, argv);
 
   witc::compose::options opts;
   opts.import_components = import_components;
-  opts.validate = !no_validate;
+  opts.validate = no_validate    ? witc::compose::validation::none
+                  : validate_all ? witc::compose::validation::full
+                                 : witc::compose::validation::links;
   opts.keep = keeps;
   for (auto [list, flag, dest] : {std::tuple{&plugs, "--plug", &opts.plugs}, std::tuple{&withs, "--with", &opts.withs}}) {
     for (const auto& s : *list) {
@@ -94,21 +99,36 @@ int main(int argc, char** argv) {
   }
   if (!c->warnings().empty()) fmt::print(stderr, "{}", witc::render(c->warnings(), sm, color));
   if (dry_run) fmt::print("{}", witc::compose::format_plan(*c));
-  std::string bytes;
   if (!dry_run) {
-    auto out = witc::compose::build(*c);
-    if (!out) {
-      fmt::print(stderr, "{}", witc::render(out.error(), sm, color));
+    // Written beside the target and renamed, so an error leaves no partial file.
+    std::string tmp = output + ".tmp";
+    std::ofstream f(tmp, std::ios::binary);
+    if (!f) {
+      fmt::print(stderr, "error: cannot write `{}`\n", output);
       return 1;
     }
-    bytes.assign(out->begin(), out->end());
-  }
-  if (!graph.empty() && !write_file(graph, witc::compose::format_dot(*c))) {
+    auto n = witc::compose::build_to(*c, [&](std::span<const std::uint8_t> b) {
+      return static_cast<bool>(f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size())));
+    });
+    f.close();
+    if (!n || !f) {
+      std::remove(tmp.c_str());
+      if (!n) fmt::print(stderr, "{}", witc::render(n.error(), sm, color));
+      else fmt::print(stderr, "error: cannot write `{}`\n", output);
+      return 1;
+    }
+    if (!graph.empty() && !write_file(graph, witc::compose::format_dot(*c))) {
+      std::remove(tmp.c_str());
+      fmt::print(stderr, "error: cannot write `{}`\n", graph);
+      return 1;
+    }
+    if (std::rename(tmp.c_str(), output.c_str()) != 0) {
+      std::remove(tmp.c_str());
+      fmt::print(stderr, "error: cannot write `{}`\n", output);
+      return 1;
+    }
+  } else if (!graph.empty() && !write_file(graph, witc::compose::format_dot(*c))) {
     fmt::print(stderr, "error: cannot write `{}`\n", graph);
-    return 1;
-  }
-  if (!dry_run && !write_file(output, bytes)) {
-    fmt::print(stderr, "error: cannot write `{}`\n", output);
     return 1;
   }
   return 0;

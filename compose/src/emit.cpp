@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
+#include <span>
 #include <unordered_map>
 
 #include "state.hpp"
@@ -320,12 +322,18 @@ bc::sort sort_of(ek k) { return {static_cast<bc::sort_kind>(k), bc::core_sort::f
 }  // namespace
 }  // namespace detail
 
-result<std::vector<std::uint8_t>> build(composition& c) {
-  using namespace detail;
+namespace detail {
+namespace {
+
+// The output in parts: `head`, then the inputs in `nested` order as component sections
+// (their bytes untouched, from the source map), then `tail` (no preamble).
+struct parts {
+  std::vector<std::uint8_t> head, tail;
+  std::vector<std::string_view> nested;
+};
+
+result<parts> assemble(state& s, bool import_components) {
   namespace bc = binary::component;
-  state& s = *c.s_;
-  if (s.built) return fail(diagnostic::global("internal error: a composition is built only once"));
-  s.built = true;
   // Written in three parts: what comes before the nested inputs, the inputs' bytes as
   // they are (no decode/encode of megabytes of code), and what comes after.
   bc::component out, tail;
@@ -362,7 +370,7 @@ result<std::vector<std::uint8_t>> build(composition& c) {
   std::vector<std::uint32_t> comp_idx(s.in.size(), 0);
   std::vector<std::string> labels;
   for (std::size_t i : s.p.order) {
-    if (s.opts.import_components) {
+    if (import_components) {
       encoder own(s.a, out, false);
       tscope ts;
       ts.parent = nullptr;
@@ -430,39 +438,89 @@ result<std::vector<std::uint8_t>> build(composition& c) {
     next(ex.e.kind);  // an export adds to its sort's index space too
   }
 
-  std::vector<std::uint8_t> head_bytes = binary::write_component(out);
-  std::vector<std::uint8_t> tail_bytes = binary::write_component(tail);
-  std::size_t total = head_bytes.size() + tail_bytes.size() - 8;
-  if (!s.opts.import_components)
-    for (std::size_t i : s.p.order) total += s.in[i].bytes.size() + 6;
-  std::vector<std::uint8_t> bytes;
-  bytes.reserve(total);
-  bytes.insert(bytes.end(), head_bytes.begin(), head_bytes.end());
-  if (!s.opts.import_components)
-    for (std::size_t i : s.p.order) {
-      bytes.push_back(4);
-      std::uint64_t v = s.in[i].bytes.size();
-      do {
-        std::uint8_t b = v & 0x7f;
-        v >>= 7;
-        bytes.push_back(static_cast<std::uint8_t>(b | (v ? 0x80 : 0)));
-      } while (v);
-      const auto* p = reinterpret_cast<const std::uint8_t*>(s.in[i].bytes.data());
-      bytes.insert(bytes.end(), p, p + s.in[i].bytes.size());
-    }
-  bytes.insert(bytes.end(), tail_bytes.begin() + 8, tail_bytes.end());
+  parts p;
+  p.head = binary::write_component(out);
+  p.tail = binary::write_component(tail);
+  p.tail.erase(p.tail.begin(), p.tail.begin() + 8);
+  if (!import_components)
+    for (std::size_t i : s.p.order) p.nested.push_back(s.in[i].bytes);
+  return p;
+}
 
-  if (s.opts.validate) {
-    if (auto v = binary::validate_wasm(bytes); !v) {
-      diagnostics ds = v.error();
-      for (auto& d : ds) {
-        d.message = fmt::format("internal error: the composed component does not validate: {}", d.message);
-        d.has_span = false;
-      }
-      return fail(std::move(ds));
-    }
+std::vector<std::uint8_t> section_header(std::size_t size) {
+  std::vector<std::uint8_t> h{4};
+  std::uint64_t v = size;
+  do {
+    std::uint8_t b = v & 0x7f;
+    v >>= 7;
+    h.push_back(static_cast<std::uint8_t>(b | (v ? 0x80 : 0)));
+  } while (v);
+  return h;
+}
+
+template <class F>
+void for_each_piece(const parts& p, F&& f) {
+  f(std::span<const std::uint8_t>(p.head));
+  for (auto n : p.nested) {
+    auto h = section_header(n.size());
+    f(std::span<const std::uint8_t>(h));
+    f(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(n.data()), n.size()));
   }
-  return bytes;
+  f(std::span<const std::uint8_t>(p.tail));
+}
+
+std::vector<std::uint8_t> concat(const parts& p) {
+  std::size_t total = 0;
+  for_each_piece(p, [&](std::span<const std::uint8_t> x) { total += x.size(); });
+  std::vector<std::uint8_t> out;
+  out.reserve(total);
+  for_each_piece(p, [&](std::span<const std::uint8_t> x) { out.insert(out.end(), x.begin(), x.end()); });
+  return out;
+}
+
+failure invalid(const diagnostics& errs) {
+  diagnostics ds = errs;
+  for (auto& d : ds) {
+    d.message = fmt::format("internal error: the composed component does not validate: {}", d.message);
+    d.has_span = false;
+  }
+  return fail(std::move(ds));
+}
+
+result<parts> checked(state& s) {
+  WITC_TRY(parts p, assemble(s, s.opts.import_components));
+  validation v = s.opts.validate;
+  // The links alone: the same composition with every input imported by its type, which is
+  // small; the inputs' own code is theirs to be valid. Should that not validate, the
+  // whole output decides (so an imprecise type here never rejects a good composition).
+  if (v == validation::links && !p.nested.empty()) {
+    WITC_TRY(parts skeleton, assemble(s, true));
+    if (binary::validate_wasm(concat(skeleton))) return p;
+    v = validation::full;
+  }
+  if (v != validation::none)
+    if (auto r = binary::validate_wasm(concat(p)); !r) return invalid(r.error());
+  return p;
+}
+
+}  // namespace
+}  // namespace detail
+
+result<std::vector<std::uint8_t>> build(const composition& c) {
+  WITC_TRY(detail::parts p, detail::checked(*c.s_));
+  return detail::concat(p);
+}
+
+result<std::size_t> build_to(const composition& c, const std::function<bool(std::span<const std::uint8_t>)>& sink) {
+  WITC_TRY(detail::parts p, detail::checked(*c.s_));
+  std::size_t total = 0;
+  bool good = true;
+  detail::for_each_piece(p, [&](std::span<const std::uint8_t> x) {
+    if (good) good = sink(x);
+    total += x.size();
+  });
+  if (!good) return fail(diagnostic::global("could not write the composed component"));
+  return total;
 }
 
 }  // namespace witc::compose

@@ -30,7 +30,6 @@ struct state {
   std::vector<std::string> names;
   std::vector<group> groups;  // in the order they must be imported
   std::map<std::pair<std::size_t, std::string>, std::size_t> group_of;  // (input, import) -> group
-  bool built = false;
   const source_map* sm = nullptr;
 };
 

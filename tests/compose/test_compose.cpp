@@ -42,8 +42,9 @@ struct composed {
   witc::source_map sm;
 };
 
-witc::result<wc::composition> plan(std::vector<wc::input> ins, const wc::options& o = {}) {
+witc::result<wc::composition> plan(std::vector<wc::input> ins, wc::options o = {}) {
   static witc::source_map sm;  // diagnostics are read as text here; spans are not rendered
+  o.validate = wc::validation::full;
   return wc::plan_composition(std::move(ins), o, sm);
 }
 

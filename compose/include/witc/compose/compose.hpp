@@ -5,6 +5,8 @@
 // Each link is type-checked by the component model's subtyping rules.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +25,11 @@ struct input {
   std::string bytes;
 };
 
+/// `none`: not at all. `links`: the composition with each input replaced by an import
+/// of its type (every link, instantiation and export; the inputs' code not again), and
+/// the whole output only if that fails. `full`: the whole output, inputs' code included.
+enum class validation { none, links, full };
+
 /// What the user chose. Example: `options o; o.plugs.push_back({"local:kv/store", "kv.wasm"});`
 struct options {
   /// `--plug NAME=FILE`: every import of interface NAME (with or without its version) is
@@ -34,8 +41,8 @@ struct options {
   std::vector<std::string> keep;
   /// Refer to the inputs as imported components instead of nesting them.
   bool import_components = false;
-  /// Check the result with our component validator before returning it.
-  bool validate = true;
+  /// How the result is checked with our component validator before it is returned.
+  validation validate = validation::links;
 };
 
 /// How one import of one input is satisfied. `provider` empty: it stays an import.
@@ -94,8 +101,15 @@ class composition {
 /// the interface names. Example: `std::ofstream("g.dot") << format_dot(c);`
 [[nodiscard]] std::string format_dot(const composition& c);
 
-/// Writes the composed component. Consumes the inputs' decoded forms: call it once.
-[[nodiscard]] result<std::vector<std::uint8_t>> build(composition& c);
+/// The composed component's bytes. Example: `WITC_TRY(auto bytes, build(c));`
+[[nodiscard]] result<std::vector<std::uint8_t>> build(const composition& c);
+
+/// Streams the composed component to `sink` piece by piece, the inputs' bytes straight from
+/// the source map (no copy of them is made); returns the size written. `sink` returns false
+/// on a write error. Example:
+///   build_to(c, [&](std::span<const std::uint8_t> b) { return f.write((const char*)b.data(), b.size()).good(); });
+[[nodiscard]] result<std::size_t> build_to(const composition& c,
+                                           const std::function<bool(std::span<const std::uint8_t>)>& sink);
 
 /// Semantic-version compatibility of an import's version with an export's, as the
 /// component model's name matching defines it: same major (same minor below 1.0, same
