@@ -307,3 +307,37 @@ TEST_CASE("kept imports keep the names of the types they share", "[compose][name
     CHECK(bytes.find("scale") != std::string::npos);
   }
 }
+
+TEST_CASE("plain function imports are satisfied by function exports of the same name", "[compose][functions]") {
+  auto c = plan(inputs({"fn-app.wasm", "fn-plug.wasm"}));
+  INFO((c ? std::string() : messages(c.error())));
+  REQUIRE(c);
+  const auto* l = link_of(*c, "fn-app.wasm", "greet");
+  REQUIRE((l && l->provider));
+  CHECK(l->export_name == "greet");
+  CHECK(c->imports() == std::vector<std::string>{"local:impl/greeter"});
+  auto out = wc::build(*c);
+  REQUIRE(out);
+  CHECK(witc::binary::validate_wasm(*out));
+}
+
+TEST_CASE("build_to streams the same bytes build returns", "[compose][stream]") {
+  for (auto level : {wc::validation::none, wc::validation::links}) {
+    wc::options o;
+    o.validate = level;
+    witc::source_map sm;
+    auto c = wc::plan_composition(inputs({"app.wasm", "kv.wasm", "log.wasm"}), o, sm);
+    REQUIRE(c);
+    auto whole = wc::build(*c);
+    REQUIRE(whole);
+    std::vector<std::uint8_t> streamed;
+    auto n = wc::build_to(*c, [&](std::span<const std::uint8_t> b) {
+      streamed.insert(streamed.end(), b.begin(), b.end());
+      return true;
+    });
+    REQUIRE(n);
+    CHECK(*n == whole->size());
+    CHECK(streamed == *whole);
+    CHECK(witc::binary::validate_wasm(streamed));
+  }
+}
