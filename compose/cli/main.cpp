@@ -44,9 +44,10 @@ int main(int argc, char** argv) {
   bool dry_run = false, import_components = false, no_validate = false, validate_all = false;
   app.add_option("inputs", files, "ROOT.wasm then the components that plug its imports")->required();
   app.add_option("-o,--output", output, "where to write the composed component");
-  app.add_option("--plug", plugs, "NAME=FILE: interface NAME is provided by FILE wherever it is imported");
-  app.add_option("--with", withs, "IMPORT=FILE: the root's import IMPORT is provided by FILE");
-  app.add_option("--keep", keeps, "IMPORT: leave IMPORT an import of the result");
+  app.add_option("--plug", plugs, "NAME=FILE: interface NAME is provided by FILE wherever it is imported")
+      ->allow_extra_args(false);
+  app.add_option("--with", withs, "IMPORT=FILE: the root's import IMPORT is provided by FILE")->allow_extra_args(false);
+  app.add_option("--keep", keeps, "IMPORT: leave IMPORT an import of the result")->allow_extra_args(false);
   app.add_flag("--dry-run", dry_run, "print the plan (what satisfies each import) and write nothing");
   app.add_option("--graph", graph, "FILE.dot: write the composition graph in Graphviz dot");
   app.add_flag("--import-components", import_components, "import the inputs as components instead of nesting them");

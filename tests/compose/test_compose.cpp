@@ -277,6 +277,8 @@ TEST_CASE("the CLI writes nothing on error, and the plan and graph on request", 
   CHECK(fs::exists(out));
   CHECK(witc::binary::validate_wasm(slurp(out)));
   CHECK(fs::exists(dir / "g.dot"));
+  // An option given before the inputs takes one value, not the inputs after it.
+  CHECK(run(fmt::format("--plug local:log/logger=log2.wasm app.wasm kv.wasm log.wasm log2.wasm -o '{}'", out.string())) == 0);
   fs::path dry = dir / "dry.wasm";
   CHECK(run(fmt::format("app.wasm kv.wasm log.wasm --dry-run -o '{}'", dry.string())) == 0);
   CHECK_FALSE(fs::exists(dry));
