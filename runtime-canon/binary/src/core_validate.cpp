@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <unordered_set>
 
 namespace witc::binary {
@@ -32,6 +33,32 @@ std::span<const valtype> single(valtype t) {
   for (auto& v : all)
     if (v == t) return std::span<const valtype>(&v, 1);
   return {};
+}
+
+struct sig_info {
+  std::uint8_t npop = 0;
+  std::uint8_t npush = 0;
+  valtype pop[3] = {};
+  valtype push = valtype::unknown;
+};
+
+const std::array<sig_info, op_table_size>& sig_table() {
+  static const auto table = [] {
+    std::array<sig_info, op_table_size> t{};
+    for (std::size_t i = 0; i < op_table_size; ++i) {
+      std::string_view sig = op_signature(static_cast<op>(i));
+      if (sig.empty()) continue;
+      auto gt = sig.find('>');
+      t[i].npop = static_cast<std::uint8_t>(gt);
+      for (std::size_t k = 0; k < gt; ++k) t[i].pop[k] = sig_type(sig[k]);
+      if (gt + 1 < sig.size()) {
+        t[i].npush = 1;
+        t[i].push = sig_type(sig[gt + 1]);
+      }
+    }
+    return t;
+  }();
+  return table;
 }
 
 class module_checker {
@@ -314,12 +341,19 @@ class module_checker {
           }
           break;
       }
-      auto gt = sig.find('>');
-      for (std::size_t k = gt; k-- > 0;) {
-        WITC_TRY(valtype t, pop(sig_type(sig[k])));
-        (void)t;
+      // Fast path: the operand types come from a table built once from the signatures.
+      const sig_info& si = sig_table()[static_cast<std::size_t>(in.code)];
+      ctrl& c = ctrls_.back();
+      for (int k = si.npop; k-- > 0;) {
+        if (vals_.size() > c.height) {
+          valtype got = vals_.back();
+          if (got != si.pop[k] && got != valtype::unknown) return mismatch(si.pop[k], got);
+          vals_.pop_back();
+        } else if (!c.unreachable) {
+          return err_at(at_, "type mismatch: operand stack is empty");
+        }
       }
-      for (std::size_t k = gt + 1; k < sig.size(); ++k) push(sig_type(sig[k]));
+      if (si.npush) vals_.push_back(si.push);
       return ok;
     }
     switch (in.code) {
