@@ -37,6 +37,11 @@ std::string slurp(const fs::path& p) {
 struct counts {
   int passed = 0, failed = 0, skipped = 0;
 };
+// Totals per command type (`assert_return`, `assert_invalid`, ...) over all files run.
+std::map<std::string, counts>& by_type() {
+  static std::map<std::string, counts> m;
+  return m;
+}
 
 // A parsed expected or argument value.
 struct spec_value {
@@ -59,12 +64,17 @@ class file_runner {
       int line = static_cast<int>(cmd["line"].num);
       std::string why;
       int r = command(type, cmd, why);
-      if (r > 0) ++c_.passed;
-      else if (r == 0) {
+      counts& t = by_type()[type];
+      if (r > 0) {
+        ++c_.passed;
+        ++t.passed;
+      } else if (r == 0) {
         ++c_.failed;
+        ++t.failed;
         if (verbose_) fmt::print("  line {}: {} failed: {}\n", line, type, why);
       } else {
         ++c_.skipped;
+        ++t.skipped;
       }
     }
     return c_;
@@ -383,6 +393,8 @@ int main(int argc, char** argv) {
     total.skipped += c.skipped;
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  fmt::print("\n{:<52} {:>7} {:>7} {:>7}\n", "command", "passed", "failed", "skipped");
+  for (auto& [type, c] : by_type()) fmt::print("{:<52} {:>7} {:>7} {:>7}\n", type, c.passed, c.failed, c.skipped);
   fmt::print("{} files skipped by the skip list; {:.1f} s\n", skipped_files, secs);
   fmt::print("{} passed, {} failed, {} skipped\n", total.passed, total.failed, total.skipped);
   return total.failed ? 1 : 0;
