@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "gen.hpp"
+#include "witc/binary/component_wit.hpp"
 
 namespace witc::bindgen {
 
@@ -58,11 +59,16 @@ class writer {
  public:
   writer(world_gen& g, const cpp_options& opts) : g_(g), opts_(opts) {}
 
-  result<std::vector<output_file>> run() {
+  result<std::vector<output_file>> run(wit::world_id world) {
     collect();
     if (!g_.errors.empty()) return fail(g_.errors);
+    if (opts_.embed_component_type) {
+      WITC_TRY(component_type_, binary::encode_world(g_.r, world));
+      section_name_ = binary::world_section_name(g_.r, world);
+    }
     for (const auto& n : nodes_) forward_declare(n);
     for (const auto& n : nodes_) define(n);
+    g_.prefer_aliases = true;
     for (const auto& fi : funcs_) declare_function(fi);
     for (const auto& n : nodes_) resource_glue(n);
     for (const auto& fi : funcs_) {
@@ -93,6 +99,11 @@ class writer {
       if (auto* x = std::get_if<wit::record>(&d.kind))
         for (const auto& f : x->fields) g_.value_names.insert(cpp_name(f.name));
       if (d.name) type_names_.insert(cpp_name(*d.name));
+      if (auto* a = std::get_if<wit::alias>(&d.kind); a && a->target.is_id() && is_named(d)) {
+        const auto target = g_.follow(a->target);
+        if (target.is_id()) g_.local_aliases[g_.type_ns(d, n.s)][target.id().index] = cpp_name(*d.name);
+        g_.local_aliases[g_.type_ns(d, n.s)][a->target.id().index] = cpp_name(*d.name);
+      }
     }
     for (const auto& fi : funcs_) g_.value_names.insert(function_name(*fi.f));
     // Locals of the glue.
@@ -562,8 +573,10 @@ class writer {
       args.push_back("wit::detail::to_i32(params)");
     } else {
       std::vector<flat> flats;
-      for (std::size_t i = 0; i < f.params.size(); ++i)
-        em.lower_flat(param_expr(i), f.params[i].ty, lower_mode::borrow, body, flats);
+      for (std::size_t i = 0; i < f.params.size(); ++i) {
+        if (method && i == 0) flats.push_back({"handle_", canon::core_type::i32});
+        else em.lower_flat(param_expr(i), f.params[i].ty, lower_mode::borrow, body, flats);
+      }
       for (auto& fl : flats) args.push_back(fl.expr);
     }
     const bool spilled = core.results.empty() && !ft_r->results.empty();
@@ -642,7 +655,7 @@ class writer {
       }
     }
     auto arg = [&](std::size_t i) {
-      const auto& t = f.params[i].ty;
+      const auto t = g_.follow(f.params[i].ty);
       if (!t.is_id() && t.prim() == wit::primitive::string) return locals[i];
       if (t.is_id())
         if (auto* l = std::get_if<wit::list>(&g_.def_of(t)->kind); l && !g_.contains_own(l->element))
@@ -732,14 +745,14 @@ class writer {
            "  if (!ret) wit::trap();\n"
            "  return ret;\n"
            "}\n";
-    if (!opts_.component_type.empty()) {
-      out += fmt::format("\n// The world's type, for `witc component new`.\n"
-                         "__attribute__((used, section(\".custom_section.component-type:{}\")))\n"
+    if (!component_type_.empty()) {
+      out += fmt::format("\n// The world's type, which `witc component new` reads from the built module.\n"
+                         "__attribute__((used, section(\".custom_section.{}\")))\n"
                          "static const unsigned char witc_component_type[{}] = {{",
-                         g_.world.name, opts_.component_type.size());
-      for (std::size_t i = 0; i < opts_.component_type.size(); ++i)
-        out += fmt::format("{}{}", i % 16 == 0 ? "\n  " : " ", static_cast<unsigned>(opts_.component_type[i])) +
-               (i + 1 < opts_.component_type.size() ? "," : "");
+                         section_name_, component_type_.size());
+      for (std::size_t i = 0; i < component_type_.size(); ++i)
+        out += fmt::format("{}{:#04x}{}", i % 16 == 0 ? "\n  " : " ", static_cast<unsigned>(component_type_[i]),
+                           i + 1 < component_type_.size() ? "," : "");
       out += "\n};\n";
     }
     out += glue_.render();
@@ -753,6 +766,8 @@ class writer {
   std::set<type_node> defined_, defining_;
   std::set<std::string> type_names_, symbols_;
   ns_text forward_, types_, imports_, exports_, glue_;
+  std::vector<std::uint8_t> component_type_;
+  std::string section_name_;
 };
 
 }  // namespace
@@ -762,7 +777,7 @@ result<std::vector<output_file>> generate_cpp(const wit::resolve& r, wit::world_
   if (world.index >= r.worlds.size()) return fail(diagnostic::global("world id is out of range"));
   detail::world_gen g(r, world);
   detail::writer w(g, opts);
-  return w.run();
+  return w.run(world);
 }
 
 }  // namespace witc::bindgen

@@ -74,6 +74,13 @@ std::string world_gen::named_type(wit::type_id id, side s) {
   const std::string ns = type_ns(d, s);
   const std::string name = cpp_name(d.name.value_or("anonymous"));
   if (ns == current_ns && value_names.count(name) == 0) return name;
+  if (prefer_aliases) {
+    auto in_ns = local_aliases.find(current_ns);
+    if (in_ns != local_aliases.end()) {
+      auto it = in_ns->second.find(id.index);
+      if (it != in_ns->second.end() && value_names.count(it->second) == 0) return it->second;
+    }
+  }
   return "::" + ns + "::" + name;
 }
 
@@ -121,7 +128,7 @@ std::string world_gen::param_type(wit::type t0, side s) {
   }
   const auto* d = def_of(t);
   if (const auto* l = std::get_if<wit::list>(&d->kind); l && !contains_own(l->element))
-    return "std::span<" + value_type(l->element, s) + " const>";
+    return "std::span<const " + value_type(l->element, s) + ">";
   if (std::holds_alternative<wit::handle>(d->kind) || std::holds_alternative<wit::enum_>(d->kind) ||
       std::holds_alternative<wit::flags>(d->kind) || contains_own(t) || s == side::export_)
     return value_type(t, s);

@@ -81,6 +81,11 @@ class world_gen {
   /// them are written qualified, so a member cannot shadow its own type.
   std::set<std::string> value_names;
   std::string current_ns;
+  /// `use` aliases by namespace: within `ns`, the type `id` can be written `name`.
+  std::map<std::string, std::map<std::uint32_t, std::string>> local_aliases;
+  /// Whether `named_type` may write a type by its local alias (only once every
+  /// alias is declared: function declarations and glue).
+  bool prefer_aliases = false;
 
  private:
   std::map<std::uint32_t, std::string> key_names_;

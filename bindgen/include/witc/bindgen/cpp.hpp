@@ -17,9 +17,9 @@ struct output_file {
 
 /// Knobs of the C++ generator.
 struct cpp_options {
-  /// The encoded `component-type` custom section payload to embed in the glue (as
-  /// `witc component new` expects to find it); empty: none is embedded.
-  std::vector<std::uint8_t> component_type;
+  /// Embed the world's type (the `component-type:<world>` custom section that
+  /// `witc component new` reads) in the glue, so the built module carries it.
+  bool embed_component_type = true;
 };
 
 /// Generates `witc_guest.hpp` (support types), `<world>.hpp` (the world's API) and
