@@ -246,3 +246,25 @@ TEST_CASE("a branch on a loaded value is not fused with an earlier comparison") 
   REQUIRE(r);
   CHECK((*r)[0].as_i32() == 7);
 }
+
+TEST_CASE("a load of an added address wraps the addition to 32 bits before the offset") {
+  witc::engine::engine eng;
+  // (memory 1) (data (i32.const 8) "\2a")
+  // (func (export "f") (result i32) (i32.load8_u offset=4 (i32.add (i32.const -1) (i32.const 5))))
+  // (func (export "g") (result i32) (i32.load8_u offset=1 (i32.add (i32.const 65535) (i32.const 0))))
+  bytes b = cat({header, section(1, vec({{0x60, 0x00, 0x01, 0x7F}})), section(3, vec({{0x00}, {0x00}})),
+                 section(5, vec({{0x00, 0x01}})),
+                 section(7, vec({cat({str("f"), {0x00, 0x00}}), cat({str("g"), {0x00, 0x01}})})),
+                 section(10, vec({body({0x00}, {0x41, 0x7F, 0x41, 0x05, 0x6A, 0x2D, 0x00, 0x04, 0x0B}),
+                                  body({0x00}, {0x41, 0xFF, 0xFF, 0x03, 0x41, 0x00, 0x6A, 0x2D, 0x00, 0x01, 0x0B})})),
+                 section(11, vec({{0x00, 0x41, 0x08, 0x0B, 0x01, 0x2A}}))});
+  auto mod = compile(eng, b);
+  store st(eng);
+  auto inst = st.instantiate(mod, {});
+  REQUIRE(inst);
+  auto r = st.call((*inst)->export_func("f"), {});
+  REQUIRE(r);
+  CHECK((*r)[0].as_i32() == 42);
+  CHECK_FALSE(st.call((*inst)->export_func("g"), {}));
+  CHECK(st.last_trap()->kind == trap_kind::memory_out_of_bounds);
+}

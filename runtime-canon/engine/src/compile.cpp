@@ -616,6 +616,22 @@ class translator {
       default: break;
     }
     if (code >= 0x28 && code <= 0x35) {  // loads
+      std::uint32_t pos = height() - 1;
+      if (last_op_ == op::i32_add && last_dst_ != SIZE_MAX && last_dst_pos_ == pos && vs_[pos].kind == ventry::home) {
+        // The address was just computed by `i32.add`: fold the addition into the load.
+        std::uint32_t x = last_a_, y = last_b_;
+        code_->resize(last_start_);
+        while (!fixups_.empty() && fixups_.back().first != SIZE_MAX && fixups_.back().first >= last_start_) fixups_.pop_back();
+        vs_.pop_back();
+        push_home();
+        emit_op(iop_load_add_first + (code - 0x28));
+        std::size_t at = here();
+        emit2(home_of(height() - 1), x);
+        emit2(y, 0);
+        (*code_)[here() - 1] |= static_cast<std::uint64_t>(in.b) << 32;
+        produced(at);
+        return;
+      }
       std::uint32_t a = pop();
       push_home();
       emit_op(code);

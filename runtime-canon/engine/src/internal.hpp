@@ -27,6 +27,9 @@ enum iop : std::uint16_t {
   iop_br_i32_eqz,          // [a][target]
   iop_br_i64_eqz,
   iop_br_i64_nez,
+  // Loads whose address is an `i32.add` of two slots: [dst|x<<32][y|offset<<32].
+  iop_load_add_first,
+  iop_load_add_last = iop_load_add_first + 13,
   iop_count,
 };
 

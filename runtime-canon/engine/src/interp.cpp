@@ -130,6 +130,13 @@ bool execute(store* stp, func_inst* entry, std::uint64_t* args) {
     table[iop_br_i32_eqz] = &&L_br_i32_eqz;
     table[iop_br_i64_eqz] = &&L_br_i64_eqz;
     table[iop_br_i64_nez] = &&L_br_i64_nez;
+    {
+      static const void* const loads[] = {
+          &&LA_i32_load, &&LA_i64_load, &&LA_f32_load, &&LA_f64_load, &&LA_i32_load8_s,
+          &&LA_i32_load8_u, &&LA_i32_load16_s, &&LA_i32_load16_u, &&LA_i64_load8_s, &&LA_i64_load8_u,
+          &&LA_i64_load16_s, &&LA_i64_load16_u, &&LA_i64_load32_s, &&LA_i64_load32_u};
+      for (unsigned k = 0; k < 14; ++k) table[iop_load_add_first + k] = loads[k];
+    }
     g_handlers = table;
     return true;
   }
@@ -492,6 +499,33 @@ L_ref_func: {
   LOAD(i64_load32_s, std::int32_t, static_cast<std::uint64_t>(static_cast<std::int64_t>(v)))
   LOAD(i64_load32_u, std::uint32_t, v)
 #undef LOAD
+#define LOAD_ADD(name, T, conv)                                                      \
+  LA_##name: {                                                                       \
+    std::uint64_t w = pc[0], w1 = pc[1];                                             \
+    std::uint32_t addr = static_cast<std::uint32_t>(fp[HI(w)]) + static_cast<std::uint32_t>(fp[LO(w1)]); \
+    std::uint64_t ea = static_cast<std::uint64_t>(addr) + HI(w1);                    \
+    pc += 2;                                                                         \
+    if (WITC_UNLIKELY(ea + sizeof(T) > memsize)) TRAP(trap_kind::memory_out_of_bounds); \
+    T v;                                                                             \
+    std::memcpy(&v, mem + ea, sizeof(T));                                            \
+    fp[LO(w)] = conv;                                                                \
+    NEXT();                                                                          \
+  }
+  LOAD_ADD(i32_load, std::uint32_t, v)
+  LOAD_ADD(i64_load, std::uint64_t, v)
+  LOAD_ADD(f32_load, std::uint32_t, v)
+  LOAD_ADD(f64_load, std::uint64_t, v)
+  LOAD_ADD(i32_load8_s, std::int8_t, static_cast<std::uint32_t>(static_cast<std::int32_t>(v)))
+  LOAD_ADD(i32_load8_u, std::uint8_t, v)
+  LOAD_ADD(i32_load16_s, std::int16_t, static_cast<std::uint32_t>(static_cast<std::int32_t>(v)))
+  LOAD_ADD(i32_load16_u, std::uint16_t, v)
+  LOAD_ADD(i64_load8_s, std::int8_t, static_cast<std::uint64_t>(static_cast<std::int64_t>(v)))
+  LOAD_ADD(i64_load8_u, std::uint8_t, v)
+  LOAD_ADD(i64_load16_s, std::int16_t, static_cast<std::uint64_t>(static_cast<std::int64_t>(v)))
+  LOAD_ADD(i64_load16_u, std::uint16_t, v)
+  LOAD_ADD(i64_load32_s, std::int32_t, static_cast<std::uint64_t>(static_cast<std::int64_t>(v)))
+  LOAD_ADD(i64_load32_u, std::uint32_t, v)
+#undef LOAD_ADD
 #define STORE(name, T)                                                               \
   L_##name: {                                                                        \
     std::uint64_t w = pc[0];                                                         \
