@@ -207,7 +207,6 @@ struct package_builder::impl {
   std::size_t cur_ast_index = 0;
   std::vector<std::unordered_map<std::string, ast_item>> ast_items;
   std::unordered_map<std::string, ast_item> package_items;
-  std::deque<lookup_map> interface_types;
   std::vector<foreign_package> foreign_deps;
   std::unordered_map<std::string, std::size_t> foreign_index;
   std::unordered_set<std::uint32_t> foreign_interfaces;
@@ -271,7 +270,6 @@ struct package_builder::impl {
   }
 
   interface_id alloc_interface(witc::span s) {
-    interface_types.emplace_back();
     wit::interface i;
     i.span = s;
     interfaces.push_back(std::move(i));
@@ -472,8 +470,7 @@ struct package_builder::impl {
         WITC_TRY(interface_id iface, as_interface(target));
         if (!foreign_interfaces.count(iface.index)) return ok;
         for (const auto& n : *names) {
-          auto& lookup = interface_types[iface.index];
-          if (lookup.contains(n.name.name)) continue;
+          if (interfaces[iface.index].types.contains(n.name.name)) continue;
           type_def t;
           t.stability = st;
           t.kind = wit::unknown{};
@@ -483,7 +480,6 @@ struct package_builder::impl {
           t.external_id = ext;
           type_id id = alloc_type(std::move(t));
           unknown_type_spans.push_back(n.name.span);
-          interface_types[iface.index].insert(n.name.name, lookup_entry{true, id, "", n.name.span});
           interfaces[iface.index].types.insert(n.name.name, id);
         }
         return ok;
@@ -555,12 +551,16 @@ struct package_builder::impl {
     WITC_TRY(auto st, stability(u.attrs));
     WITC_TRY(auto ext, external_id(u.attrs));
     for (const auto& n : u.names) {
-      const auto& lookup = interface_types[from.index];
-      auto it = lookup.find(n.name.name);
-      if (it == lookup.end()) return item_not_found(n.name, "name");
-      if (!it->second.is_type)
-        return syntax(n.name.span, fmt::format("cannot import {} `{}`", it->second.what, n.name.name));
-      type_id target_id = it->second.id;
+      // An interface's own names are its types and its functions (already resolved:
+      // interfaces are visited in dependency order).
+      const auto& from_iface = interfaces[from.index];
+      auto it = from_iface.types.find(n.name.name);
+      if (it == from_iface.types.end()) {
+        if (from_iface.functions.contains(n.name.name))
+          return syntax(n.name.span, fmt::format("cannot import function `{}`", n.name.name));
+        return item_not_found(n.name, "name");
+      }
+      type_id target_id = it->second;
       const ast::ident& as = n.as ? *n.as : n.name;
       type_def t;
       t.stability = st;
@@ -676,7 +676,6 @@ struct package_builder::impl {
       std::string n = f.name;
       interfaces[id.index].functions.insert(std::move(n), std::move(f));
     }
-    interface_types[id.index] = std::move(type_lookup);
     type_lookup.clear();
     return ok;
   }
