@@ -175,3 +175,13 @@ TEST_CASE("string literals are re-escaped so they lex back to the same value", "
   REQUIRE(format_text("s2.wit", once, twice, error));
   CHECK(twice == once);
 }
+
+TEST_CASE("line comments ending in several CRs format idempotently", "[format]") {
+  // Found by fuzz_wit_parse: each round dropped one CR of "// x\r\r\r\n".
+  std::string text = "// x\r\r\r\npackage a:b;\r\n";
+  std::string once, twice, error;
+  REQUIRE(format_text("c.wit", text, once, error));
+  CHECK(once == "// x\npackage a:b;\n");
+  REQUIRE(format_text("c2.wit", once, twice, error));
+  CHECK(twice == once);
+}

@@ -365,7 +365,9 @@ class lexer {
           const void* nl = std::memchr(p_, '\n', static_cast<std::size_t>(end_ - p_));
           const unsigned char* e = nl ? static_cast<const unsigned char*>(nl) : end_;
           const unsigned char* ce = e;
-          if (ce > b && ce[-1] == '\r') --ce;
+          // Drop every trailing CR, not just the one of a CRLF: "\r\r\n" written
+          // back as "\r\r" + "\n" would otherwise lose one CR per formatting.
+          while (ce > b && ce[-1] == '\r') --ce;
           out_.comments.push_back({off(b), off(ce)});
           p_ = nl ? e + 1 : e;
           continue;
