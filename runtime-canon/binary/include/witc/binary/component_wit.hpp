@@ -56,4 +56,17 @@ struct decoded_wit {
 /// style of `wasm-tools component wit`. Example: `fmt::print("{}", print_wit(r, p));`
 [[nodiscard]] std::string print_wit(const wit::resolve& r, wit::package_id p);
 
+/// `core` with a `component-type:<world>` custom section appended that carries
+/// world `w` (what `wasm-tools component embed` does). Example:
+///   WITC_TRY(auto out, embed_world(core_bytes, r, w));
+[[nodiscard]] result<std::vector<std::uint8_t>> embed_world(std::span<const std::uint8_t> core, const wit::resolve& r,
+                                                            wit::world_id w,
+                                                            string_encoding enc = string_encoding::utf8);
+
+/// A core module with the imports and exports a guest of world `w` has under the
+/// canonical ABI (function bodies are `unreachable`), plus `memory` and
+/// `cabi_realloc`: the `--dummy` of `component embed`, for tests.
+/// Example: `WITC_TRY(auto core, dummy_module(r, w));`
+[[nodiscard]] result<std::vector<std::uint8_t>> dummy_module(const wit::resolve& r, wit::world_id w);
+
 }  // namespace witc::binary
