@@ -550,21 +550,40 @@ struct remap {
     return ok;
   }
 
+  // Updates in place; the maps are rebuilt only when a feature gate drops an entry.
   result<void> update_interface(wit::interface& iface) {
-    ordered_map<std::string, type_id> kept;
-    for (auto& [name, t] : iface.types) {
-      if (t.index < types.size() && !types[t.index]) continue;
-      type_id id = t;
-      WITC_CHECK(update_type_id(id, iface.span));
-      kept.insert(name, id);
+    bool dropped = std::any_of(iface.types.begin(), iface.types.end(), [&](const auto& e) {
+      return e.second.index < types.size() && !types[e.second.index];
+    });
+    if (dropped) {
+      ordered_map<std::string, type_id> kept;
+      for (auto& [name, t] : iface.types)
+        if (!(t.index < types.size() && !types[t.index])) kept.insert(std::move(name), t);
+      iface.types = std::move(kept);
     }
-    iface.types = std::move(kept);
-    ordered_map<std::string, function> funcs;
-    for (auto& [name, f] : iface.functions) {
+    for (auto& [name, t] : iface.types) WITC_CHECK(update_type_id(t, iface.span));
+    std::size_t n = iface.functions.size(), first_dropped = n;
+    for (std::size_t i = 0; i < n; ++i) {
+      auto& f = iface.functions.at_index(i).second;
       WITC_TRY(bool inc, include_stability(f.stability, f.span));
-      if (!inc) continue;
+      if (!inc) {
+        first_dropped = i;
+        break;
+      }
       WITC_CHECK(update_function(f, f.span));
-      funcs.insert(name, std::move(f));
+    }
+    if (first_dropped == n) return ok;
+    ordered_map<std::string, function> funcs;
+    for (std::size_t i = 0; i < n; ++i) {
+      auto& [name, f] = iface.functions.at_index(i);
+      if (i > first_dropped) {
+        WITC_TRY(bool inc, include_stability(f.stability, f.span));
+        if (!inc) continue;
+        WITC_CHECK(update_function(f, f.span));
+      } else if (i == first_dropped) {
+        continue;
+      }
+      funcs.insert(std::move(name), std::move(f));
     }
     iface.functions = std::move(funcs);
     return ok;

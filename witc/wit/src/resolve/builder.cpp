@@ -29,7 +29,8 @@ struct lookup_entry {
   const char* what = "";  // for non-types: "function"
   witc::span span;
 };
-using lookup_map = ordered_map<std::string, lookup_entry>;
+// Keys view identifiers in the AST, which outlives the builder's work.
+using lookup_map = ordered_map<std::string_view, lookup_entry>;
 
 enum class path_kind { world, interface, unknown };
 
@@ -42,8 +43,10 @@ package_name to_name(const ast::package_name& n) {
 }
 
 // wit-parser's toposort: nodes in dependency order, ties broken by source order.
-result<std::vector<std::string>> toposort(std::string_view kind,
-                                          const ordered_map<std::string, std::vector<const ast::ident*>>& deps) {
+// Returns positions in `deps`.
+template <class Key>
+result<std::vector<std::size_t>> toposort(std::string_view kind,
+                                          const ordered_map<Key, std::vector<const ast::ident*>>& deps) {
   std::size_t n = deps.size();
   std::vector<std::size_t> remaining(n);
   std::vector<std::vector<std::size_t>> reverse(n);
@@ -59,12 +62,12 @@ result<std::vector<std::string>> toposort(std::string_view kind,
   std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> heap;
   for (std::size_t i = 0; i < n; ++i)
     if (remaining[i] == 0) heap.push(i);
-  std::vector<std::string> order;
+  std::vector<std::size_t> order;
   order.reserve(n);
   while (!heap.empty()) {
     std::size_t i = heap.top();
     heap.pop();
-    order.push_back(deps.at_index(i).first);
+    order.push_back(i);
     for (std::size_t j : reverse[i])
       if (--remaining[j] == 0) heap.push(j);
   }
@@ -386,7 +389,8 @@ struct package_builder::impl {
     WITC_TRY(auto sorted, toposort("interface or world", order));
     order_result out;
     std::unordered_map<std::string, ast_item> ids;
-    for (const auto& n : sorted) {
+    for (std::size_t pos : sorted) {
+      const std::string& n = order.at_index(pos).first;
       if (is_world[n]) {
         world_id id = alloc_world(pkg_items[n]);
         worlds[id.index].name = n;
@@ -584,8 +588,9 @@ struct package_builder::impl {
 
   result<void> resolve_types(type_owner owner, const scope_items& items) {
     for (const auto* u : items.uses) WITC_CHECK(resolve_use(owner, *u));
-    ordered_map<std::string, std::vector<const ast::ident*>> deps;
-    std::unordered_map<std::string, const ast::typedef_item*> defs;
+    // Keys view names in the AST, which outlives this scope.
+    ordered_map<std::string_view, std::vector<const ast::ident*>> deps;
+    std::unordered_map<std::string_view, const ast::typedef_item*> defs;
     for (const auto& [is_use, p] : items.all) {
       if (is_use) {
         for (const auto& n : static_cast<const ast::use_item*>(p)->names) {
@@ -617,8 +622,8 @@ struct package_builder::impl {
       }
       return fail(std::move(ds));
     }
-    for (const auto& n : *sorted) {
-      const ast::typedef_item* def = defs[n];
+    for (std::size_t pos : *sorted) {
+      const ast::typedef_item* def = defs[deps.at_index(pos).first];
       if (!def) continue;
       type_def t;
       t.docs = convert_docs(def->doc);
@@ -654,7 +659,8 @@ struct package_builder::impl {
     interfaces[id.index].docs = convert_docs(d);
     WITC_TRY(interfaces[id.index].stability, stability(attrs));
     WITC_CHECK(resolve_types({type_owner::kind::interface, id.index}, split_scope(items)));
-    for (const auto& [name, e] : type_lookup) interfaces[id.index].types.insert(name, e.id);
+    interfaces[id.index].types.reserve(type_lookup.size());
+    for (const auto& [name, e] : type_lookup) interfaces[id.index].types.insert(std::string(name), e.id);
     std::vector<function> funcs;
     for (const auto& it : items) {
       if (auto* f = std::get_if<ast::func_item>(&it)) {
@@ -700,7 +706,7 @@ struct package_builder::impl {
       item.kind = world_item::kind::type;
       item.type = e.id;
       item.span = e.span;
-      if (!worlds[id.index].imports.insert(world_key{false, name, {}}, std::move(item)).second)
+      if (!worlds[id.index].imports.insert(world_key{false, std::string(name), {}}, std::move(item)).second)
         return syntax(e.span, fmt::format("import `{}` conflicts with prior import of same name", name));
     }
     std::unordered_set<std::uint32_t> imported, exported;
@@ -1005,6 +1011,12 @@ struct package_builder::impl {
   }
 
   result<wit::type> resolve_type(const ast::type& t, const wit::stability& st) {
+    // Most type uses are a primitive or a name: no anonymous definition to build.
+    if (auto* p = std::get_if<ast::primitive>(&t.node)) return wit::type::of(static_cast<wit::primitive>(*p));
+    if (auto* n = std::get_if<ast::named_type>(&t.node)) {
+      WITC_TRY(type_id id, resolve_type_name(n->name));
+      return wit::type::of(id);
+    }
     WITC_TRY(type_def_kind kind, resolve_type_kind(t, st));
     type_def def;
     def.stability = find_stability(kind, st);
