@@ -238,9 +238,13 @@ class printer {
           item.func.kind != wit::function_kind::async_freestanding)
         resource_funcs.insert(k.name, item.func);
     body("  ", types, resource_funcs, true);
+    std::size_t before_exports = 0;
     for (int pass = 0; pass < 2; ++pass) {
       const auto& items = pass == 0 ? w.imports : w.exports;
       const char* dir = pass == 0 ? "import" : "export";
+      // A blank line separates imports from exports, as wasm-tools prints them.
+      if (pass == 1 && out.size() != before_exports && !items.empty()) out += "\n";
+      if (pass == 0) before_exports = out.size();
       for (const auto& [k, item] : items) {
         switch (item.kind) {
           case wit::world_item::kind::interface:
