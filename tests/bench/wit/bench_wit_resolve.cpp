@@ -148,6 +148,7 @@ int main(int argc, char** argv) {
   auto pkgs = witc::wit::push_path(r, sm, file);
   double resolve_s = cpu_now() - t2;
   long peak = peak_rss_kb();
+  long held = current_rss_kb() - rss_before;  // the graph (and the source map) once push_path returns
   if (!pkgs) {
     fmt::print(stderr, "{}", witc::render(pkgs.error(), sm));
     return 1;
@@ -166,6 +167,8 @@ int main(int argc, char** argv) {
   double growth = static_cast<double>(peak - rss_before) * 1024.0 / static_cast<double>(bytes);
   fmt::print("peak memory during push_path: +{:.1f} MB = {:.2f}x the input (target < 10x)\n",
              static_cast<double>(peak - rss_before) / 1024.0, growth);
+  fmt::print("held after push_path: +{:.1f} MB = {:.2f}x the input (the resolved graph and the source text)\n",
+             static_cast<double>(held) / 1024.0, static_cast<double>(held) * 1024.0 / static_cast<double>(bytes));
   fmt::print("peak memory during parse only: +{:.1f} MB = {:.2f}x the input\n",
              static_cast<double>(peak_parse - rss_parse_before) / 1024.0,
              static_cast<double>(peak_parse - rss_parse_before) * 1024.0 / static_cast<double>(bytes));

@@ -123,23 +123,23 @@ void collect_typedef_deps(const ast::typedef_item& t, std::vector<const ast::ide
 }
 
 // The key under which anonymous types are shared (`list<u32>` is allocated once).
+// Integers go in as 4 raw bytes: fixed width keeps keys unambiguous without separators.
+void key_u32(std::string& k, std::uint32_t v) { k.append(reinterpret_cast<const char*>(&v), sizeof v); }
 void key_type(std::string& k, const wit::type& t) {
   if (t.is_id()) {
     k += 'i';
-    k += std::to_string(t.id().index);
+    key_u32(k, t.id().index);
   } else {
     k += 'p';
-    k += std::to_string(static_cast<int>(t.prim()));
+    k += static_cast<char>(t.prim());
   }
-  k += ',';
 }
 void key_opt(std::string& k, const std::optional<wit::type>& t) {
   if (t) key_type(k, *t);
-  else k += "n,";
+  else k += 'n';
 }
 void key_name(std::string& k, const std::string& s) {
-  k += std::to_string(s.size());
-  k += ':';
+  key_u32(k, static_cast<std::uint32_t>(s.size()));
   k += s;
 }
 
@@ -285,7 +285,7 @@ struct package_builder::impl {
     includes.emplace_back();
     return world_id{static_cast<std::uint32_t>(worlds.size() - 1)};
   }
-  type_id alloc_type(type_def t) {
+  type_id alloc_type(type_def&& t) {
     types.push_back(std::move(t));
     return type_id{static_cast<std::uint32_t>(types.size() - 1)};
   }
@@ -1056,13 +1056,14 @@ struct package_builder::impl {
     return found ? *found : wit::stability{};
   }
 
-  wit::type anon_type(type_def def) {
+  wit::type anon_type(type_def&& def) {
     std::string k;
     const auto& kind = def.kind;
     if (auto* a = std::get_if<alias>(&kind)) return a->target;
     if (auto* h = std::get_if<handle>(&kind)) {
       if (!h->borrow) return wit::type::of(h->resource);
-      k = "b" + std::to_string(h->resource.index);
+      k = "b";
+      key_u32(k, h->resource.index);
     } else if (auto* v = std::get_if<variant>(&kind)) {
       k = "v";
       for (const auto& c : v->cases) key_name(k, c.name), key_opt(k, c.ty);
@@ -1086,7 +1087,8 @@ struct package_builder::impl {
       key_type(k, m->key);
       key_type(k, m->value);
     } else if (auto* x = std::get_if<fixed_list>(&kind)) {
-      k = "x" + std::to_string(x->size) + ",";
+      k = "x";
+      key_u32(k, x->size);
       key_type(k, x->element);
     } else if (auto* o = std::get_if<option>(&kind)) {
       k = "o";
