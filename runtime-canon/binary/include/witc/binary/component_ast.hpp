@@ -17,11 +17,15 @@ namespace detail {
 template <class T>
 class box {
  public:
-  box() : p_(std::make_unique<T>()) {}
+  // Empty until assigned: most declarations never use their boxes.
+  box() = default;
   box(T v) : p_(std::make_unique<T>(std::move(v))) {}  // NOLINT
-  box(const box& o) : p_(std::make_unique<T>(*o.p_)) {}
+  box(const box& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
   box(box&&) noexcept = default;
-  box& operator=(const box& o) { p_ = std::make_unique<T>(*o.p_); return *this; }
+  box& operator=(const box& o) {
+    p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+    return *this;
+  }
   box& operator=(box&&) noexcept = default;
   T& operator*() { return *p_; }
   const T& operator*() const { return *p_; }
