@@ -57,6 +57,17 @@ module.exports = grammar({
 
   word: $ => $.identifier,
 
+  // Hidden choices inlined into their users: fewer reductions and nodes per item.
+  inline: $ => [
+    $._package_item_or_nested,
+    $._package_item,
+    $._interface_member,
+    $._world_member,
+    $._typedef_item,
+    $._resource_member,
+    $._gate,
+  ],
+
   extras: $ => [/\s/, $.comment, $.doc_comment, $.block_comment],
 
   reserved: {

@@ -290,6 +290,7 @@ class Grammar:
         self.nt_index = {}
         self.prods = []          # dicts: lhs, steps [(sym, field)], prec
         self.repeat_cache = {}
+        self.inline = set(data.get('inline', []))
 
     # symbols are ('t', i) or ('n', i)
     @staticmethod
@@ -353,7 +354,7 @@ class Grammar:
             else:
                 self.separators.append(self.lex_tree(ex))
         for name in rule_names:
-            if not self.is_lexical(self.rules[name]):
+            if not self.is_lexical(self.rules[name]) and name not in self.inline:
                 self.nt_index[name] = len(self.nonterms)
                 self.nonterms.append(dict(name=name, visible=not name.startswith('_'), named=True, aux=False))
         for name in rule_names:
@@ -390,6 +391,8 @@ class Grammar:
             name = rule['name']
             if ('rule', name) in self.term_index:
                 return [([(('t', self.term_index[('rule', name)]), None)], 0)]
+            if name in self.inline:
+                return self.expand(self.rules[name], owner)
             if name not in self.nt_index:
                 raise SystemExit(f'undefined rule `{name}` used in `{owner}`')
             return [([(('n', self.nt_index[name]), None)], 0)]
