@@ -14,7 +14,8 @@
 namespace witc::wit::detail {
 namespace {
 
-using decl_list = std::vector<const ast::toplevel_item*>;
+// Mutable: an interface's body is freed once it is resolved (see `finish`).
+using decl_list = std::vector<ast::toplevel_item*>;
 
 failure syntax(witc::span s, std::string msg) { return fail(diagnostic::error(s, std::move(msg))); }
 failure item_not_found(const ast::ident& id, std::string_view kind, std::string hint = {}) {
@@ -1119,10 +1120,10 @@ struct package_builder::impl {
     WITC_TRY(auto order, populate_ast_items());
     WITC_CHECK(populate_foreign_types());
 
-    std::unordered_map<std::uint32_t, std::pair<const ast::interface_def*, std::size_t>> iface_ast;
+    std::unordered_map<std::uint32_t, std::pair<ast::interface_def*, std::size_t>> iface_ast;
     std::unordered_map<std::uint32_t, std::pair<const ast::world_def*, std::size_t>> world_ast;
     for (std::size_t i = 0; i < decl_lists.size(); ++i) {
-      for (const ast::toplevel_item* item : decl_lists[i]) {
+      for (ast::toplevel_item* item : decl_lists[i]) {
         if (auto* in = std::get_if<ast::interface_def>(item))
           iface_ast[ast_items[i].at(in->name.name).index] = {in, i};
         else if (auto* w = std::get_if<ast::world_def>(item))
@@ -1133,6 +1134,9 @@ struct package_builder::impl {
       auto [def, i] = iface_ast.at(id.index);
       cur_ast_index = i;
       WITC_CHECK(resolve_interface(id, def->items, def->doc, def->attrs));
+      // Nothing refers to an interface's body once it is resolved (names were
+      // copied, lookups cleared): free it now so the graph reuses its memory.
+      std::vector<ast::interface_item>().swap(def->items);
     }
     for (world_id id : order.worlds) {
       auto [def, i] = world_ast.at(id.index);
@@ -1158,19 +1162,19 @@ struct package_builder::impl {
 package_builder::package_builder() : p_(std::make_unique<impl>()) {}
 package_builder::~package_builder() = default;
 
-result<void> package_builder::push_file(const ast::file& f) {
+result<void> package_builder::push_file(ast::file& f) {
   if (f.package) WITC_CHECK(p_->set_name(f.package->name, f.package->doc));
   decl_list dl;
-  for (const auto& item : f.items)
+  for (auto& item : f.items)
     if (!std::holds_alternative<ast::box<ast::nested_package>>(item)) dl.push_back(&item);
   p_->decl_lists.push_back(std::move(dl));
   return ok;
 }
 
-result<void> package_builder::push_nested(const ast::nested_package& p) {
+result<void> package_builder::push_nested(ast::nested_package& p) {
   WITC_CHECK(p_->set_name(p.name, p.doc));
   decl_list dl;
-  for (const auto& item : p.items) {
+  for (auto& item : p.items) {
     if (auto* nested = std::get_if<ast::box<ast::nested_package>>(&item))
       return syntax((*nested)->name.span, "nested packages must be placed at the top-level");
     dl.push_back(&item);

@@ -93,7 +93,7 @@ result<package_group> parse_group(source_map& sm, std::vector<std::pair<std::str
     sm.add(name, std::move(text));
     WITC_TRY(ast::file f, ast::parse(sm, index));
     files.push_back(std::make_unique<ast::file>(std::move(f)));
-    for (const auto& item : files.back()->items) {
+    for (auto& item : files.back()->items) {
       if (auto* nested = std::get_if<ast::box<ast::nested_package>>(&item)) {
         detail::package_builder b;
         WITC_CHECK(b.push_nested(**nested));

@@ -77,10 +77,11 @@ class package_builder {
   package_builder& operator=(const package_builder&) = delete;
 
   /// Adds a file of the main package; its nested `package x:y { }` blocks must be
-  /// built separately with `push_nested`.
-  [[nodiscard]] result<void> push_file(const ast::file& f);
+  /// built separately with `push_nested`. `finish` empties the body of each
+  /// interface it resolves (to free memory early); the rest of `f` is kept.
+  [[nodiscard]] result<void> push_file(ast::file& f);
   /// Makes this builder the one for a nested package block.
-  [[nodiscard]] result<void> push_nested(const ast::nested_package& p);
+  [[nodiscard]] result<void> push_nested(ast::nested_package& p);
   [[nodiscard]] result<unresolved_package> finish();
 
  private:
