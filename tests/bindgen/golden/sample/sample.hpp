@@ -126,7 +126,7 @@ class blob {
   /// Gives up ownership of the handle.
   std::int32_t into_handle() && noexcept { return std::exchange(handle_, -1); }
 
-  explicit blob(std::span<std::uint8_t const> data);
+  explicit blob(std::span<const std::uint8_t> data);
   std::uint64_t size() const;
   wit::expected<wit::vector<std::uint8_t>, wit::string> read(std::uint64_t offset, std::uint32_t len) const;
   static blob concat(wit::borrow<blob> a, wit::borrow<blob> b);
@@ -174,7 +174,7 @@ namespace example::sample::store {
 
 std::optional<wit::string> lookup(std::string_view key);
 
-wit::expected<void, wit::string> put(std::string_view key, std::span<std::uint8_t const> value, ::example::sample::types::permissions perms);
+wit::expected<void, wit::string> put(std::string_view key, std::span<const std::uint8_t> value, permissions perms);
 
 wit::vector<wit::string> keys();
 
@@ -190,7 +190,7 @@ void log(std::string_view message);
 
 namespace exports::example::sample::sample {
 
-wit::expected<std::uint32_t, wit::string> run(std::span<wit::string const> args);
+wit::expected<std::uint32_t, wit::string> run(std::span<const wit::string> args);
 
 }  // namespace exports::example::sample::sample
 
@@ -198,7 +198,7 @@ namespace exports::example::sample::handler {
 
 wit::string greet(std::string_view name);
 
-std::optional<point> centroid(std::span<::example::sample::types::point const> points_);
+std::optional<point> centroid(std::span<const point> points_);
 
 wit::vector<std::tuple<wit::string, std::uint32_t>> tags();
 
