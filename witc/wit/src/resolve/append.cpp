@@ -498,8 +498,8 @@ struct remap {
     };
     auto kids_of = [&](type_id id) {
       std::vector<type_id> out;
-      type_def_kind k = r[id].kind;
-      for (const auto& s : slots_of(k)) out.push_back(s.get());
+      // slots_of only takes addresses here; nothing is written through them.
+      for (const auto& s : slots_of(r.types.at(id.index).kind)) out.push_back(s.get());
       return out;
     };
     auto direct = [&](type_id id) -> std::optional<bool> {

@@ -662,26 +662,26 @@ struct package_builder::impl {
     WITC_CHECK(resolve_types({type_owner::kind::interface, id.index}, split_scope(items)));
     interfaces[id.index].types.reserve(type_lookup.size());
     for (const auto& [name, e] : type_lookup) interfaces[id.index].types.insert(std::string(name), e.id);
-    std::vector<function> funcs;
+    auto& functions = interfaces[id.index].functions;
+    auto add = [&](function&& fn) {
+      std::string n = fn.name;
+      functions.insert(std::move(n), std::move(fn));
+    };
     for (const auto& it : items) {
       if (auto* f = std::get_if<ast::func_item>(&it)) {
         WITC_CHECK(define_name(f->name, {false, {}, "function", {}}));
         WITC_TRY(auto fn, resolve_function(f->doc, f->attrs, f->name.name, f->name.span, f->func,
                                            f->func.is_async ? function_kind::async_freestanding
                                                             : function_kind::freestanding));
-        funcs.push_back(std::move(fn));
+        add(std::move(fn));
       } else if (auto* t = std::get_if<ast::typedef_item>(&it)) {
         if (auto* r = std::get_if<ast::resource_def>(&t->def)) {
           for (const auto& rf : r->funcs) {
             WITC_TRY(auto fn, resolve_resource_func(rf, t->name));
-            funcs.push_back(std::move(fn));
+            add(std::move(fn));
           }
         }
       }
-    }
-    for (auto& f : funcs) {
-      std::string n = f.name;
-      interfaces[id.index].functions.insert(std::move(n), std::move(f));
     }
     type_lookup.clear();
     return ok;
