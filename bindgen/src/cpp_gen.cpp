@@ -746,14 +746,18 @@ class writer {
            "  return ret;\n"
            "}\n";
     if (!component_type_.empty()) {
-      out += fmt::format("\n// The world's type, which `witc component new` reads from the built module.\n"
-                         "__attribute__((used, section(\".custom_section.{}\")))\n"
-                         "static const unsigned char witc_component_type[{}] = {{",
-                         section_name_, component_type_.size());
-      for (std::size_t i = 0; i < component_type_.size(); ++i)
-        out += fmt::format("{}{:#04x}{}", i % 16 == 0 ? "\n  " : " ", static_cast<unsigned>(component_type_[i]),
-                           i + 1 < component_type_.size() ? "," : "");
-      out += "\n};\n";
+      // A custom section, not data: clang turns `section` attributes into data
+      // segments on wasm, while `.custom_section.` assembler sections become custom
+      // sections that wasm-ld keeps.
+      out += "\n// The world's type, which `witc component new` reads from the built module.\n";
+      out += fmt::format("__asm__(\".section \\\".custom_section.{}\\\",\\\"\\\",@\\n\"\n", section_name_);
+      for (std::size_t i = 0; i < component_type_.size(); i += 32) {
+        out += "        \".ascii \\\"";
+        for (std::size_t j = i; j < std::min(i + 32, component_type_.size()); ++j)
+          out += fmt::format("\\\\x{:02x}", static_cast<unsigned>(component_type_[j]));
+        out += "\\\"\\n\"\n";
+      }
+      out += "        \".text\\n\");\n";
     }
     out += glue_.render();
     return out;
