@@ -745,6 +745,11 @@ class writer {
            "  if (!ret) wit::trap();\n"
            "  return ret;\n"
            "}\n";
+    // libc++abi reports pure virtual calls and failed allocations by printing to
+    // stderr, which would import WASI into every component: trap instead.
+    out += "\n// Without these, libc++abi's error paths print to stderr and import WASI.\n"
+           "extern \"C\" __attribute__((weak)) void __cxa_pure_virtual() { wit::trap(); }\n"
+           "extern \"C\" __attribute__((weak, noreturn)) void abort_message(const char*, ...) { wit::trap(); }\n";
     if (!component_type_.empty()) {
       // A custom section, not data: clang turns `section` attributes into data
       // segments on wasm, while `.custom_section.` assembler sections become custom

@@ -19,6 +19,10 @@ void* cabi_realloc(void* ptr, std::size_t old_size, std::size_t align, std::size
   return ret;
 }
 
+// Without these, libc++abi's error paths print to stderr and import WASI.
+extern "C" __attribute__((weak)) void __cxa_pure_virtual() { wit::trap(); }
+extern "C" __attribute__((weak, noreturn)) void abort_message(const char*, ...) { wit::trap(); }
+
 // The world's type, which `witc component new` reads from the built module.
 __asm__(".section \".custom_section.component-type:sample\",\"\",@\n"
         ".ascii \"\\x00\\x61\\x73\\x6d\\x0d\\x00\\x01\\x00\\x00\\x19\\x16\\x77\\x69\\x74\\x2d\\x63\\x6f\\x6d\\x70\\x6f\\x6e\\x65\\x6e\\x74\\x2d\\x65\\x6e\\x63\\x6f\\x64\\x69\\x6e\"\n"
