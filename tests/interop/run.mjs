@@ -3,7 +3,8 @@
 //  2. `jco new` must turn it into a component (so it accepts our world encoding);
 //  3. `witc validate` must accept jco's component;
 //  4. `witc component wit` and `jco wit` must print the same WIT for it.
-// Usage: npm install && WITC=/path/to/witc node run.mjs   (prints `N passed, N failed`)
+// Usage: npm install && WITC=/path/to/witc node run.mjs   (prints `N passed, N failed`;
+// exits 77, CTest's skip, when witc or jco is missing)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ const jco = join(here, 'node_modules', '.bin', 'jco');
 const shared = process.env.WITC_SHARED_DIR ?? join(root, '..', 'shared');
 if (!existsSync(witc) || !existsSync(jco)) {
   console.log(`SKIP: need witc (${witc}) and jco (npm install in ${here})`);
-  process.exit(0);
+  process.exit(77);
 }
 
 const cases = [
