@@ -55,7 +55,12 @@ int main(int argc, char** argv) {
   app.add_flag("--validate-all", validate_all,
                "validate the whole result, the inputs' code included (by default: every link, "
                "instantiation and export, with the inputs as they were read)");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help exits 0; a wrong command line exits 2, as every witc tool does.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
 
   witc::compose::options opts;
   opts.import_components = import_components;

@@ -190,7 +190,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help exits 0; a wrong command line exits 2, as every witc tool does.
+    return app.exit(e) == 0 ? 0 : 2;
   }
   return run(dirs, envs, invoke, run_cmd->remaining());
 }
