@@ -8,17 +8,16 @@
 #include <unistd.h>
 
 #include "command.hpp"
+#include "wit_input.hpp"
 #include "witc/bindgen/cpp.hpp"
 #include "witc/wit/load.hpp"
 
 namespace {
 struct bindgen_opts {
-  std::string path;
+  witc::cli::wit_input input;
   std::string lang = "cpp";
   std::string world;
   std::string out_dir = ".";
-  std::vector<std::string> features;
-  bool all_features = false;
 };
 
 int run_bindgen(const bindgen_opts& o) {
@@ -26,24 +25,18 @@ int run_bindgen(const bindgen_opts& o) {
     fmt::print(stderr, "error: unknown language `{}`, expected `cpp`\n", o.lang);
     return witc::cli::exit_usage;
   }
-  witc::wit::resolve r;
-  r.features = o.features;
-  r.all_features = o.all_features;
-  witc::source_map sm;
-  const bool color = isatty(2) != 0;
-  auto pkgs = witc::wit::push_path(r, sm, o.path);
-  if (!pkgs) {
-    fmt::print(stderr, "{}", witc::render(pkgs.error(), sm, color));
-    return witc::cli::exit_error;
-  }
-  auto world = witc::wit::select_world(r, *pkgs, o.world);
+  auto loaded = o.input.load();
+  if (!loaded) return witc::cli::exit_error;
+  const witc::wit::resolve& r = loaded->resolve;
+  const witc::source_map& sm = loaded->sources;
+  auto world = witc::wit::select_world(r, loaded->packages, o.world);
   if (!world) {
-    fmt::print(stderr, "{}", witc::render(world.error(), sm, color));
+    witc::cli::wit_input::report(world.error(), sm);
     return witc::cli::exit_error;
   }
   auto files = witc::bindgen::generate_cpp(r, *world);
   if (!files) {
-    fmt::print(stderr, "{}", witc::render(files.error(), sm, color));
+    witc::cli::wit_input::report(files.error(), sm);
     return witc::cli::exit_error;
   }
   std::error_code ec;
@@ -63,12 +56,9 @@ int run_bindgen(const bindgen_opts& o) {
 
 WITC_COMMAND(bindgen, "generate guest bindings for a WIT world") {
   auto o = std::make_shared<bindgen_opts>();
-  cmd.add_option("path", o->path, "a `.wit` file or a package directory (with an optional `deps/`)")->required();
+  o->input.add_to(cmd);
   cmd.add_option("--lang", o->lang, "the language to generate (`cpp`)")->capture_default_str();
   cmd.add_option("--world,-w", o->world, "the world to generate (`name` or `ns:pkg/name`)");
   cmd.add_option("--out-dir,-o", o->out_dir, "where to write the files")->capture_default_str();
-  cmd.add_option("--features", o->features, "features to enable for `@unstable` items (comma-separated)")
-      ->delimiter(',');
-  cmd.add_flag("--all-features", o->all_features, "enable every `@unstable` feature");
   return [o] { return run_bindgen(*o); };
 }

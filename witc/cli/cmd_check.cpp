@@ -1,39 +1,10 @@
 // `witc check PATH`: resolve a WIT package (file or directory with `deps/`) and
 // report every problem; silent with exit 0 when it resolves.
-#include <fmt/format.h>
-
-#include <cstdio>
-#include <unistd.h>
-
 #include "command.hpp"
-#include "witc/wit/load.hpp"
-
-namespace {
-struct check_opts {
-  std::string path;
-  std::vector<std::string> features;
-  bool all_features = false;
-};
-
-int run_check(const check_opts& o) {
-  witc::wit::resolve r;
-  r.features = o.features;
-  r.all_features = o.all_features;
-  witc::source_map sm;
-  auto pkgs = witc::wit::push_path(r, sm, o.path);
-  if (!pkgs) {
-    fmt::print(stderr, "{}", witc::render(pkgs.error(), sm, isatty(2) != 0));
-    return witc::cli::exit_error;
-  }
-  return witc::cli::exit_ok;
-}
-}  // namespace
+#include "wit_input.hpp"
 
 WITC_COMMAND(check, "resolve a WIT package and report every error") {
-  auto o = std::make_shared<check_opts>();
-  cmd.add_option("path", o->path, "a `.wit` file or a package directory (with an optional `deps/`)")->required();
-  cmd.add_option("--features", o->features, "features to enable for `@unstable` items (comma-separated)")
-      ->delimiter(',');
-  cmd.add_flag("--all-features", o->all_features, "enable every `@unstable` feature");
-  return [o] { return run_check(*o); };
+  auto in = std::make_shared<witc::cli::wit_input>();
+  in->add_to(cmd);
+  return [in] { return in->load() ? witc::cli::exit_ok : witc::cli::exit_error; };
 }
