@@ -70,6 +70,13 @@ module.exports = grammar({
 
   extras: $ => [/\s/, $.comment, $.doc_comment, $.block_comment],
 
+  // src/scanner.c lexes `}` itself so that it can see where one is expected: at the end of
+  // the input it answers `_unclosed_eof`, a token no rule accepts, and the parser reports
+  // the unclosed body as an ERROR instead of quietly inserting a MISSING `}`.
+  // `_end_of_input` is never produced: it is valid exactly where the file may end, which
+  // tells the scanner that a `}` the parse table would also take there is not required.
+  externals: $ => ['}', $._unclosed_eof, $._end_of_input],
+
   reserved: {
     global: _ => RESERVED,
   },
@@ -78,6 +85,7 @@ module.exports = grammar({
     source_file: $ => seq(
       optional($.package_decl),
       repeat($._package_item_or_nested),
+      optional($._end_of_input),
     ),
 
     _package_item_or_nested: $ => choice($._package_item, $.nested_package),

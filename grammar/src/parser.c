@@ -6,158 +6,163 @@
 #endif
 
 #define LANGUAGE_VERSION 14
-#define STATE_COUNT 526
-#define LARGE_STATE_COUNT 526
-#define SYMBOL_COUNT 138
+#define STATE_COUNT 530
+#define LARGE_STATE_COUNT 530
+#define SYMBOL_COUNT 140
 #define ALIAS_COUNT 0
-#define TOKEN_COUNT 69
-#define EXTERNAL_TOKEN_COUNT 0
+#define TOKEN_COUNT 71
+#define EXTERNAL_TOKEN_COUNT 3
 #define FIELD_COUNT 18
 #define MAX_ALIAS_SEQUENCE_LENGTH 10
 #define PRODUCTION_ID_COUNT 44
 
 enum {
-  sym_identifier = 1,
-  sym_integer = 2,
-  sym_version = 3,
-  sym_doc_comment = 4,
-  sym_comment = 5,
-  sym_block_comment = 6,
-  anon_sym_package = 7,
-  anon_sym_SEMI = 8,
-  anon_sym_LBRACE = 9,
-  anon_sym_RBRACE = 10,
-  anon_sym_COLON = 11,
-  anon_sym_SLASH = 12,
-  anon_sym_AT = 13,
-  anon_sym_use = 14,
-  anon_sym_as = 15,
-  anon_sym_interface = 16,
-  anon_sym_world = 17,
-  anon_sym_import = 18,
-  anon_sym_export = 19,
-  anon_sym_include = 20,
-  anon_sym_with = 21,
-  anon_sym_COMMA = 22,
-  anon_sym_DOT = 23,
-  anon_sym_async = 24,
-  anon_sym_func = 25,
-  anon_sym_LPAREN = 26,
-  anon_sym_RPAREN = 27,
-  anon_sym__GT = 28,
-  anon_sym_type = 29,
-  anon_sym_EQ = 30,
-  anon_sym_record = 31,
-  anon_sym_flags = 32,
-  anon_sym_variant = 33,
-  anon_sym_enum = 34,
-  anon_sym_resource = 35,
-  anon_sym_constructor = 36,
-  anon_sym_static = 37,
-  anon_sym_u8 = 38,
-  anon_sym_u16 = 39,
-  anon_sym_u32 = 40,
-  anon_sym_u64 = 41,
-  anon_sym_s8 = 42,
-  anon_sym_s16 = 43,
-  anon_sym_s32 = 44,
-  anon_sym_s64 = 45,
-  anon_sym_f32 = 46,
-  anon_sym_f64 = 47,
-  anon_sym_char = 48,
-  anon_sym_bool = 49,
-  anon_sym_string = 50,
-  anon_sym_error_context = 51,
-  anon_sym_tuple = 52,
-  anon_sym_LT = 53,
-  anon_sym_GT = 54,
-  anon_sym_list = 55,
-  anon_sym_map = 56,
-  anon_sym_option = 57,
-  anon_sym_result = 58,
-  anon_sym__ = 59,
-  anon_sym_own = 60,
-  anon_sym_borrow = 61,
-  anon_sym_future = 62,
-  anon_sym_stream = 63,
-  anon_sym_since = 64,
-  anon_sym_version = 65,
-  anon_sym_unstable = 66,
-  anon_sym_deprecated = 67,
-  anon_sym_feature = 68,
-  sym_source_file = 69,
-  sym_package_decl = 70,
-  sym_nested_package = 71,
-  sym_package_body = 72,
-  sym_package_name = 73,
-  sym_toplevel_use_item = 74,
-  sym_use_path = 75,
-  sym_interface_item = 76,
-  sym_interface_body = 77,
-  sym_world_item = 78,
-  sym_world_body = 79,
-  sym_import_item = 80,
-  sym_export_item = 81,
-  sym__extern = 82,
-  sym_include_item = 83,
-  sym_include_name = 84,
-  sym_use_item = 85,
-  sym_use_name = 86,
-  sym_func_item = 87,
-  sym_func_type = 88,
-  sym_param_list = 89,
-  sym_param = 90,
-  sym_result_list = 91,
-  sym_type_item = 92,
-  sym_record_item = 93,
-  sym_record_field = 94,
-  sym_flags_item = 95,
-  sym_flag = 96,
-  sym_variant_item = 97,
-  sym_variant_case = 98,
-  sym_enum_item = 99,
-  sym_enum_case = 100,
-  sym_resource_item = 101,
-  sym_resource_body = 102,
-  sym_constructor = 103,
-  sym_resource_method = 104,
-  sym_static_method = 105,
-  sym__type = 106,
-  sym_primitive_type = 107,
-  sym_user_type = 108,
-  sym_tuple_type = 109,
-  sym_list_type = 110,
-  sym_map_type = 111,
-  sym_option_type = 112,
-  sym_result_type = 113,
-  sym_handle_type = 114,
-  sym_future_type = 115,
-  sym_stream_type = 116,
-  sym_since_gate = 117,
-  sym_unstable_gate = 118,
-  sym_deprecated_gate = 119,
-  sym_feature_field = 120,
-  aux_sym_source_file_repeat1 = 121,
-  aux_sym_package_body_repeat1 = 122,
-  aux_sym_package_name_repeat1 = 123,
-  aux_sym_package_name_repeat2 = 124,
-  aux_sym_toplevel_use_item_repeat1 = 125,
-  aux_sym_use_path_repeat1 = 126,
-  aux_sym_interface_body_repeat1 = 127,
-  aux_sym_world_body_repeat1 = 128,
-  aux_sym_include_item_repeat1 = 129,
-  aux_sym_use_item_repeat1 = 130,
-  aux_sym_param_list_repeat1 = 131,
-  aux_sym_record_item_repeat1 = 132,
-  aux_sym_flags_item_repeat1 = 133,
-  aux_sym_variant_item_repeat1 = 134,
-  aux_sym_enum_item_repeat1 = 135,
-  aux_sym_resource_body_repeat1 = 136,
-  aux_sym_tuple_type_repeat1 = 137,
+  anon_sym_RBRACE = 1,
+  sym__unclosed_eof = 2,
+  sym__end_of_input = 3,
+  sym_identifier = 4,
+  sym_integer = 5,
+  sym_version = 6,
+  sym_doc_comment = 7,
+  sym_comment = 8,
+  sym_block_comment = 9,
+  anon_sym_package = 10,
+  anon_sym_SEMI = 11,
+  anon_sym_LBRACE = 12,
+  anon_sym_COLON = 13,
+  anon_sym_SLASH = 14,
+  anon_sym_AT = 15,
+  anon_sym_use = 16,
+  anon_sym_as = 17,
+  anon_sym_interface = 18,
+  anon_sym_world = 19,
+  anon_sym_import = 20,
+  anon_sym_export = 21,
+  anon_sym_include = 22,
+  anon_sym_with = 23,
+  anon_sym_COMMA = 24,
+  anon_sym_DOT = 25,
+  anon_sym_async = 26,
+  anon_sym_func = 27,
+  anon_sym_LPAREN = 28,
+  anon_sym_RPAREN = 29,
+  anon_sym__GT = 30,
+  anon_sym_type = 31,
+  anon_sym_EQ = 32,
+  anon_sym_record = 33,
+  anon_sym_flags = 34,
+  anon_sym_variant = 35,
+  anon_sym_enum = 36,
+  anon_sym_resource = 37,
+  anon_sym_constructor = 38,
+  anon_sym_static = 39,
+  anon_sym_u8 = 40,
+  anon_sym_u16 = 41,
+  anon_sym_u32 = 42,
+  anon_sym_u64 = 43,
+  anon_sym_s8 = 44,
+  anon_sym_s16 = 45,
+  anon_sym_s32 = 46,
+  anon_sym_s64 = 47,
+  anon_sym_f32 = 48,
+  anon_sym_f64 = 49,
+  anon_sym_char = 50,
+  anon_sym_bool = 51,
+  anon_sym_string = 52,
+  anon_sym_error_context = 53,
+  anon_sym_tuple = 54,
+  anon_sym_LT = 55,
+  anon_sym_GT = 56,
+  anon_sym_list = 57,
+  anon_sym_map = 58,
+  anon_sym_option = 59,
+  anon_sym_result = 60,
+  anon_sym__ = 61,
+  anon_sym_own = 62,
+  anon_sym_borrow = 63,
+  anon_sym_future = 64,
+  anon_sym_stream = 65,
+  anon_sym_since = 66,
+  anon_sym_version = 67,
+  anon_sym_unstable = 68,
+  anon_sym_deprecated = 69,
+  anon_sym_feature = 70,
+  sym_source_file = 71,
+  sym_package_decl = 72,
+  sym_nested_package = 73,
+  sym_package_body = 74,
+  sym_package_name = 75,
+  sym_toplevel_use_item = 76,
+  sym_use_path = 77,
+  sym_interface_item = 78,
+  sym_interface_body = 79,
+  sym_world_item = 80,
+  sym_world_body = 81,
+  sym_import_item = 82,
+  sym_export_item = 83,
+  sym__extern = 84,
+  sym_include_item = 85,
+  sym_include_name = 86,
+  sym_use_item = 87,
+  sym_use_name = 88,
+  sym_func_item = 89,
+  sym_func_type = 90,
+  sym_param_list = 91,
+  sym_param = 92,
+  sym_result_list = 93,
+  sym_type_item = 94,
+  sym_record_item = 95,
+  sym_record_field = 96,
+  sym_flags_item = 97,
+  sym_flag = 98,
+  sym_variant_item = 99,
+  sym_variant_case = 100,
+  sym_enum_item = 101,
+  sym_enum_case = 102,
+  sym_resource_item = 103,
+  sym_resource_body = 104,
+  sym_constructor = 105,
+  sym_resource_method = 106,
+  sym_static_method = 107,
+  sym__type = 108,
+  sym_primitive_type = 109,
+  sym_user_type = 110,
+  sym_tuple_type = 111,
+  sym_list_type = 112,
+  sym_map_type = 113,
+  sym_option_type = 114,
+  sym_result_type = 115,
+  sym_handle_type = 116,
+  sym_future_type = 117,
+  sym_stream_type = 118,
+  sym_since_gate = 119,
+  sym_unstable_gate = 120,
+  sym_deprecated_gate = 121,
+  sym_feature_field = 122,
+  aux_sym_source_file_repeat1 = 123,
+  aux_sym_package_body_repeat1 = 124,
+  aux_sym_package_name_repeat1 = 125,
+  aux_sym_package_name_repeat2 = 126,
+  aux_sym_toplevel_use_item_repeat1 = 127,
+  aux_sym_use_path_repeat1 = 128,
+  aux_sym_interface_body_repeat1 = 129,
+  aux_sym_world_body_repeat1 = 130,
+  aux_sym_include_item_repeat1 = 131,
+  aux_sym_use_item_repeat1 = 132,
+  aux_sym_param_list_repeat1 = 133,
+  aux_sym_record_item_repeat1 = 134,
+  aux_sym_flags_item_repeat1 = 135,
+  aux_sym_variant_item_repeat1 = 136,
+  aux_sym_enum_item_repeat1 = 137,
+  aux_sym_resource_body_repeat1 = 138,
+  aux_sym_tuple_type_repeat1 = 139,
 };
 
 static const char * const ts_symbol_names[] = {
   [ts_builtin_sym_end] = "end",
+  [anon_sym_RBRACE] = "}",
+  [sym__unclosed_eof] = "_unclosed_eof",
+  [sym__end_of_input] = "_end_of_input",
   [sym_identifier] = "identifier",
   [sym_integer] = "integer",
   [sym_version] = "version",
@@ -167,7 +172,6 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_package] = "package",
   [anon_sym_SEMI] = ";",
   [anon_sym_LBRACE] = "{",
-  [anon_sym_RBRACE] = "}",
   [anon_sym_COLON] = ":",
   [anon_sym_SLASH] = "/",
   [anon_sym_AT] = "@",
@@ -299,6 +303,9 @@ static const char * const ts_symbol_names[] = {
 
 static const TSSymbol ts_symbol_map[] = {
   [ts_builtin_sym_end] = ts_builtin_sym_end,
+  [anon_sym_RBRACE] = anon_sym_RBRACE,
+  [sym__unclosed_eof] = sym__unclosed_eof,
+  [sym__end_of_input] = sym__end_of_input,
   [sym_identifier] = sym_identifier,
   [sym_integer] = sym_integer,
   [sym_version] = sym_version,
@@ -308,7 +315,6 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_package] = anon_sym_package,
   [anon_sym_SEMI] = anon_sym_SEMI,
   [anon_sym_LBRACE] = anon_sym_LBRACE,
-  [anon_sym_RBRACE] = anon_sym_RBRACE,
   [anon_sym_COLON] = anon_sym_COLON,
   [anon_sym_SLASH] = anon_sym_SLASH,
   [anon_sym_AT] = anon_sym_AT,
@@ -440,6 +446,9 @@ static const TSSymbol ts_symbol_map[] = {
 
 static const TSSymbolMetadata ts_symbol_metadata[] = {
   [ts_builtin_sym_end] = {.visible = false, .named = true},
+  [anon_sym_RBRACE] = {.visible = true, .named = false},
+  [sym__unclosed_eof] = {.visible = false, .named = true},
+  [sym__end_of_input] = {.visible = false, .named = true},
   [sym_identifier] = {.visible = true, .named = true},
   [sym_integer] = {.visible = true, .named = true},
   [sym_version] = {.visible = true, .named = true},
@@ -449,7 +458,6 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
   [anon_sym_package] = {.visible = true, .named = false},
   [anon_sym_SEMI] = {.visible = true, .named = false},
   [anon_sym_LBRACE] = {.visible = true, .named = false},
-  [anon_sym_RBRACE] = {.visible = true, .named = false},
   [anon_sym_COLON] = {.visible = true, .named = false},
   [anon_sym_SLASH] = {.visible = true, .named = false},
   [anon_sym_AT] = {.visible = true, .named = false},
@@ -1288,13 +1296,17 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [523] = 523,
   [524] = 524,
   [525] = 525,
+  [526] = 526,
+  [527] = 527,
+  [528] = 528,
+  [529] = 529,
 };
 
 static bool ts_lex(TSLexer *lexer, TSStateId state) {
   START_LEXER();
   switch (state) {
     case 0:
-      if (eof) ADVANCE(255);
+      if (eof) ADVANCE(254);
       if (lookahead == '%') ADVANCE(1);
       if (lookahead == '(') ADVANCE(2);
       if (lookahead == ')') ADVANCE(3);
@@ -1334,7 +1346,6 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == 'v') ADVANCE(31);
       if (lookahead == 'w') ADVANCE(32);
       if (lookahead == '{') ADVANCE(33);
-      if (lookahead == '}') ADVANCE(34);
       if ((9 <= lookahead && lookahead <= 13) ||
           lookahead == ' ' ||
           lookahead == 160 ||
@@ -1360,19 +1371,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       ACCEPT_TOKEN(anon_sym_COMMA);
       END_STATE();
     case 5:
-      if (lookahead == '>') ADVANCE(35);
+      if (lookahead == '>') ADVANCE(34);
       END_STATE();
     case 6:
       ACCEPT_TOKEN(anon_sym_DOT);
       END_STATE();
     case 7:
       ACCEPT_TOKEN(anon_sym_SLASH);
-      if (lookahead == '*') ADVANCE(36);
-      if (lookahead == '/') ADVANCE(37);
+      if (lookahead == '*') ADVANCE(35);
+      if (lookahead == '/') ADVANCE(36);
       END_STATE();
     case 8:
       ACCEPT_TOKEN(sym_integer);
-      if (lookahead == '.') ADVANCE(38);
+      if (lookahead == '.') ADVANCE(37);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(8);
       END_STATE();
     case 9:
@@ -1395,129 +1406,129 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 15:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 16:
       ACCEPT_TOKEN(anon_sym__);
       END_STATE();
     case 17:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'r') ||
-          ('t' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 's') ADVANCE(41);
+          ('t' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 's') ADVANCE(40);
       END_STATE();
     case 18:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'n') ||
-          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'o') ADVANCE(42);
+          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'o') ADVANCE(41);
       END_STATE();
     case 19:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'g') ||
           ('i' <= lookahead && lookahead <= 'n') ||
-          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'h') ADVANCE(43);
-      if (lookahead == 'o') ADVANCE(44);
+          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'h') ADVANCE(42);
+      if (lookahead == 'o') ADVANCE(43);
       END_STATE();
     case 20:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'm') ||
           ('o' <= lookahead && lookahead <= 'q') ||
           ('s' <= lookahead && lookahead <= 'w') ||
-          ('y' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'n') ADVANCE(45);
-      if (lookahead == 'r') ADVANCE(46);
-      if (lookahead == 'x') ADVANCE(47);
+          ('y' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'n') ADVANCE(44);
+      if (lookahead == 'r') ADVANCE(45);
+      if (lookahead == 'x') ADVANCE(46);
       END_STATE();
     case 21:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '2') ||
           ('4' <= lookahead && lookahead <= '5') ||
           ('7' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'k') ||
           ('m' <= lookahead && lookahead <= 't') ||
-          ('v' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == '3') ADVANCE(48);
-      if (lookahead == '6') ADVANCE(49);
-      if (lookahead == 'l') ADVANCE(50);
-      if (lookahead == 'u') ADVANCE(51);
+          ('v' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == '3') ADVANCE(47);
+      if (lookahead == '6') ADVANCE(48);
+      if (lookahead == 'l') ADVANCE(49);
+      if (lookahead == 'u') ADVANCE(50);
       END_STATE();
     case 22:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'l') ||
-          ('o' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'm') ADVANCE(52);
-      if (lookahead == 'n') ADVANCE(53);
+          ('o' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'm') ADVANCE(51);
+      if (lookahead == 'n') ADVANCE(52);
       END_STATE();
     case 23:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'h') ||
-          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'i') ADVANCE(54);
+          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'i') ADVANCE(53);
       END_STATE();
     case 24:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'a') ADVANCE(55);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'a') ADVANCE(54);
       END_STATE();
     case 25:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'o') ||
           ('q' <= lookahead && lookahead <= 'v') ||
-          ('x' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'p') ADVANCE(56);
-      if (lookahead == 'w') ADVANCE(57);
+          ('x' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'p') ADVANCE(55);
+      if (lookahead == 'w') ADVANCE(56);
       END_STATE();
     case 26:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'a') ADVANCE(58);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'a') ADVANCE(57);
       END_STATE();
     case 27:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'd') ||
-          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'e') ADVANCE(59);
+          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'e') ADVANCE(58);
       END_STATE();
     case 28:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (lookahead == '0' ||
           lookahead == '2' ||
           ('4' <= lookahead && lookahead <= '5') ||
@@ -1525,27 +1536,27 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '9' ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 's') ||
-          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == '1') ADVANCE(60);
-      if (lookahead == '3') ADVANCE(61);
-      if (lookahead == '6') ADVANCE(62);
-      if (lookahead == '8') ADVANCE(63);
-      if (lookahead == 't') ADVANCE(64);
+          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == '1') ADVANCE(59);
+      if (lookahead == '3') ADVANCE(60);
+      if (lookahead == '6') ADVANCE(61);
+      if (lookahead == '8') ADVANCE(62);
+      if (lookahead == 't') ADVANCE(63);
       END_STATE();
     case 29:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 't') ||
           ('v' <= lookahead && lookahead <= 'x') ||
-          lookahead == 'z') ADVANCE(40);
-      if (lookahead == 'u') ADVANCE(65);
-      if (lookahead == 'y') ADVANCE(66);
+          lookahead == 'z') ADVANCE(39);
+      if (lookahead == 'u') ADVANCE(64);
+      if (lookahead == 'y') ADVANCE(65);
       END_STATE();
     case 30:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (lookahead == '0' ||
           lookahead == '2' ||
           ('4' <= lookahead && lookahead <= '5') ||
@@ -1553,1243 +1564,1246 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '9' ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'r') ||
-          ('t' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == '1') ADVANCE(67);
-      if (lookahead == '3') ADVANCE(68);
-      if (lookahead == '6') ADVANCE(69);
-      if (lookahead == '8') ADVANCE(70);
-      if (lookahead == 's') ADVANCE(71);
+          ('t' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == '1') ADVANCE(66);
+      if (lookahead == '3') ADVANCE(67);
+      if (lookahead == '6') ADVANCE(68);
+      if (lookahead == '8') ADVANCE(69);
+      if (lookahead == 's') ADVANCE(70);
       END_STATE();
     case 31:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'a') ADVANCE(72);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'a') ADVANCE(71);
       END_STATE();
     case 32:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'h') ||
           ('j' <= lookahead && lookahead <= 'n') ||
-          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'i') ADVANCE(73);
-      if (lookahead == 'o') ADVANCE(74);
+          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'i') ADVANCE(72);
+      if (lookahead == 'o') ADVANCE(73);
       END_STATE();
     case 33:
       ACCEPT_TOKEN(anon_sym_LBRACE);
       END_STATE();
     case 34:
-      ACCEPT_TOKEN(anon_sym_RBRACE);
-      END_STATE();
-    case 35:
       ACCEPT_TOKEN(anon_sym__GT);
       END_STATE();
-    case 36:
+    case 35:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(75);
-      if (lookahead == '*') ADVANCE(76);
-      if (lookahead == '/') ADVANCE(77);
+          lookahead >= '0') ADVANCE(74);
+      if (lookahead == '*') ADVANCE(75);
+      if (lookahead == '/') ADVANCE(76);
       END_STATE();
-    case 37:
+    case 36:
       ACCEPT_TOKEN(sym_comment);
       if ((lookahead != 0 && lookahead <= 9) ||
           (11 <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(78);
-      if (lookahead == '/') ADVANCE(79);
+          lookahead >= '0') ADVANCE(77);
+      if (lookahead == '/') ADVANCE(78);
+      END_STATE();
+    case 37:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(79);
       END_STATE();
     case 38:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(80);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(80);
       END_STATE();
     case 39:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(81);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 40:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      END_STATE();
-    case 41:
       ACCEPT_TOKEN(anon_sym_as);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'x') ||
-          lookahead == 'z') ADVANCE(40);
-      if (lookahead == 'y') ADVANCE(82);
+          lookahead == 'z') ADVANCE(39);
+      if (lookahead == 'y') ADVANCE(81);
       END_STATE();
-    case 42:
+    case 41:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'n') ||
           ('p' <= lookahead && lookahead <= 'q') ||
-          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'o') ADVANCE(83);
-      if (lookahead == 'r') ADVANCE(84);
+          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'o') ADVANCE(82);
+      if (lookahead == 'r') ADVANCE(83);
+      END_STATE();
+    case 42:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'a') ADVANCE(84);
       END_STATE();
     case 43:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'a') ADVANCE(85);
-      END_STATE();
-    case 44:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'm') ||
-          ('o' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'n') ADVANCE(86);
+          ('o' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'n') ADVANCE(85);
       END_STATE();
-    case 45:
+    case 44:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 't') ||
-          ('v' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'u') ADVANCE(87);
+          ('v' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'u') ADVANCE(86);
       END_STATE();
-    case 46:
+    case 45:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'q') ||
-          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'r') ADVANCE(88);
+          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'r') ADVANCE(87);
       END_STATE();
-    case 47:
+    case 46:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'o') ||
-          ('q' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'p') ADVANCE(89);
+          ('q' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'p') ADVANCE(88);
       END_STATE();
-    case 48:
+    case 47:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '1') ||
           ('3' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == '2') ADVANCE(90);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == '2') ADVANCE(89);
       END_STATE();
-    case 49:
+    case 48:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '3') ||
           ('5' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == '4') ADVANCE(91);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == '4') ADVANCE(90);
+      END_STATE();
+    case 49:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'a') ADVANCE(91);
       END_STATE();
     case 50:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'a') ADVANCE(92);
-      END_STATE();
-    case 51:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'm') ||
           ('o' <= lookahead && lookahead <= 's') ||
-          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'n') ADVANCE(93);
-      if (lookahead == 't') ADVANCE(94);
+          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'n') ADVANCE(92);
+      if (lookahead == 't') ADVANCE(93);
       END_STATE();
-    case 52:
+    case 51:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'o') ||
-          ('q' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'p') ADVANCE(95);
+          ('q' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'p') ADVANCE(94);
       END_STATE();
-    case 53:
+    case 52:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'b') ||
           ('d' <= lookahead && lookahead <= 's') ||
-          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'c') ADVANCE(96);
-      if (lookahead == 't') ADVANCE(97);
+          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'c') ADVANCE(95);
+      if (lookahead == 't') ADVANCE(96);
       END_STATE();
-    case 54:
+    case 53:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'r') ||
-          ('t' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 's') ADVANCE(98);
+          ('t' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 's') ADVANCE(97);
       END_STATE();
-    case 55:
+    case 54:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'o') ||
-          ('q' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'p') ADVANCE(99);
+          ('q' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'p') ADVANCE(98);
       END_STATE();
-    case 56:
+    case 55:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 's') ||
-          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 't') ADVANCE(100);
+          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 't') ADVANCE(99);
       END_STATE();
-    case 57:
+    case 56:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'm') ||
-          ('o' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'n') ADVANCE(101);
+          ('o' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'n') ADVANCE(100);
       END_STATE();
-    case 58:
+    case 57:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'b') ||
-          ('d' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'c') ADVANCE(102);
+          ('d' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'c') ADVANCE(101);
       END_STATE();
-    case 59:
+    case 58:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'b') ||
           ('d' <= lookahead && lookahead <= 'r') ||
-          ('t' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'c') ADVANCE(103);
-      if (lookahead == 's') ADVANCE(104);
+          ('t' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'c') ADVANCE(102);
+      if (lookahead == 's') ADVANCE(103);
       END_STATE();
-    case 60:
+    case 59:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '5') ||
           ('7' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == '6') ADVANCE(105);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == '6') ADVANCE(104);
       END_STATE();
-    case 61:
+    case 60:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '1') ||
           ('3' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == '2') ADVANCE(106);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == '2') ADVANCE(105);
       END_STATE();
-    case 62:
+    case 61:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '3') ||
           ('5' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == '4') ADVANCE(107);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == '4') ADVANCE(106);
       END_STATE();
-    case 63:
+    case 62:
       ACCEPT_TOKEN(anon_sym_s8);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
-    case 64:
+    case 63:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('b' <= lookahead && lookahead <= 'q') ||
-          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'a') ADVANCE(108);
-      if (lookahead == 'r') ADVANCE(109);
+          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'a') ADVANCE(107);
+      if (lookahead == 'r') ADVANCE(108);
       END_STATE();
-    case 65:
+    case 64:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'o') ||
-          ('q' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('q' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'p') ADVANCE(109);
+      END_STATE();
+    case 65:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'o') ||
+          ('q' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       if (lookahead == 'p') ADVANCE(110);
       END_STATE();
     case 66:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'o') ||
-          ('q' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'p') ADVANCE(111);
-      END_STATE();
-    case 67:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '5') ||
           ('7' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == '6') ADVANCE(112);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == '6') ADVANCE(111);
       END_STATE();
-    case 68:
+    case 67:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '1') ||
           ('3' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == '2') ADVANCE(113);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == '2') ADVANCE(112);
       END_STATE();
-    case 69:
+    case 68:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '3') ||
           ('5' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == '4') ADVANCE(114);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == '4') ADVANCE(113);
       END_STATE();
-    case 70:
+    case 69:
       ACCEPT_TOKEN(anon_sym_u8);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
-    case 71:
+    case 70:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'd') ||
-          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'e') ADVANCE(115);
+          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'e') ADVANCE(114);
+      END_STATE();
+    case 71:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'q') ||
+          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'r') ADVANCE(115);
       END_STATE();
     case 72:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'q') ||
-          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'r') ADVANCE(116);
-      END_STATE();
-    case 73:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 's') ||
-          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 't') ADVANCE(117);
+          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 't') ADVANCE(116);
       END_STATE();
-    case 74:
+    case 73:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'q') ||
-          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'r') ADVANCE(118);
+          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'r') ADVANCE(117);
+      END_STATE();
+    case 74:
+      if ((lookahead != 0 && lookahead <= ')') ||
+          ('+' <= lookahead && lookahead <= '.') ||
+          lookahead >= '0') ADVANCE(74);
+      if (lookahead == '*') ADVANCE(75);
+      if (lookahead == '/') ADVANCE(76);
       END_STATE();
     case 75:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(75);
-      if (lookahead == '*') ADVANCE(76);
-      if (lookahead == '/') ADVANCE(77);
+          lookahead >= '0') ADVANCE(118);
+      if (lookahead == '*') ADVANCE(75);
+      if (lookahead == '/') ADVANCE(119);
       END_STATE();
     case 76:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(119);
-      if (lookahead == '*') ADVANCE(76);
-      if (lookahead == '/') ADVANCE(120);
+          lookahead >= '0') ADVANCE(120);
+      if (lookahead == '*') ADVANCE(121);
+      if (lookahead == '/') ADVANCE(76);
       END_STATE();
     case 77:
-      if ((lookahead != 0 && lookahead <= ')') ||
-          ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(121);
-      if (lookahead == '*') ADVANCE(122);
-      if (lookahead == '/') ADVANCE(77);
-      END_STATE();
-    case 78:
       ACCEPT_TOKEN(sym_comment);
       if ((lookahead != 0 && lookahead <= 9) ||
-          lookahead >= 11) ADVANCE(78);
+          lookahead >= 11) ADVANCE(77);
       END_STATE();
-    case 79:
+    case 78:
       ACCEPT_TOKEN(sym_doc_comment);
       if ((lookahead != 0 && lookahead <= 9) ||
           (11 <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(123);
-      if (lookahead == '/') ADVANCE(78);
+          lookahead >= '0') ADVANCE(122);
+      if (lookahead == '/') ADVANCE(77);
+      END_STATE();
+    case 79:
+      if (lookahead == '.') ADVANCE(123);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(79);
       END_STATE();
     case 80:
-      if (lookahead == '.') ADVANCE(124);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(80);
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(80);
       END_STATE();
     case 81:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(81);
-      END_STATE();
-    case 82:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'm') ||
-          ('o' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'n') ADVANCE(125);
+          ('o' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'n') ADVANCE(124);
       END_STATE();
-    case 83:
+    case 82:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'k') ||
-          ('m' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'l') ADVANCE(126);
+          ('m' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'l') ADVANCE(125);
       END_STATE();
-    case 84:
+    case 83:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'q') ||
-          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'r') ADVANCE(126);
+      END_STATE();
+    case 84:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'q') ||
+          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       if (lookahead == 'r') ADVANCE(127);
       END_STATE();
     case 85:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'q') ||
-          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'r') ADVANCE(128);
-      END_STATE();
-    case 86:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'r') ||
-          ('t' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 's') ADVANCE(129);
+          ('t' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 's') ADVANCE(128);
       END_STATE();
-    case 87:
+    case 86:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'l') ||
-          ('n' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'm') ADVANCE(130);
+          ('n' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'm') ADVANCE(129);
+      END_STATE();
+    case 87:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'n') ||
+          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'o') ADVANCE(130);
       END_STATE();
     case 88:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'n') ||
-          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       if (lookahead == 'o') ADVANCE(131);
       END_STATE();
     case 89:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      ACCEPT_TOKEN(anon_sym_f32);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'n') ||
-          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'o') ADVANCE(132);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 90:
-      ACCEPT_TOKEN(anon_sym_f32);
-      if (lookahead == '-') ADVANCE(39);
+      ACCEPT_TOKEN(anon_sym_f64);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 91:
-      ACCEPT_TOKEN(anon_sym_f64);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      END_STATE();
-    case 92:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'f') ||
-          ('h' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'g') ADVANCE(133);
+          ('h' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'g') ADVANCE(132);
       END_STATE();
-    case 93:
+    case 92:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'b') ||
-          ('d' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'c') ADVANCE(134);
+          ('d' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'c') ADVANCE(133);
       END_STATE();
-    case 94:
+    case 93:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 't') ||
-          ('v' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'u') ADVANCE(135);
+          ('v' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'u') ADVANCE(134);
+      END_STATE();
+    case 94:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'n') ||
+          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'o') ADVANCE(135);
       END_STATE();
     case 95:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'n') ||
-          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'o') ADVANCE(136);
-      END_STATE();
-    case 96:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'k') ||
-          ('m' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'l') ADVANCE(137);
+          ('m' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'l') ADVANCE(136);
       END_STATE();
-    case 97:
+    case 96:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'd') ||
-          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'e') ADVANCE(138);
+          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'e') ADVANCE(137);
       END_STATE();
-    case 98:
+    case 97:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 's') ||
-          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 't') ADVANCE(139);
+          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 't') ADVANCE(138);
       END_STATE();
-    case 99:
+    case 98:
       ACCEPT_TOKEN(anon_sym_map);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
-    case 100:
+    case 99:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'h') ||
-          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'i') ADVANCE(140);
+          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'i') ADVANCE(139);
       END_STATE();
-    case 101:
+    case 100:
       ACCEPT_TOKEN(anon_sym_own);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
-    case 102:
+    case 101:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'j') ||
-          ('l' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'k') ADVANCE(141);
+          ('l' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'k') ADVANCE(140);
       END_STATE();
-    case 103:
+    case 102:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'n') ||
-          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'o') ADVANCE(142);
+          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'o') ADVANCE(141);
       END_STATE();
-    case 104:
+    case 103:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'n') ||
           ('p' <= lookahead && lookahead <= 't') ||
-          ('v' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'o') ADVANCE(143);
-      if (lookahead == 'u') ADVANCE(144);
+          ('v' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'o') ADVANCE(142);
+      if (lookahead == 'u') ADVANCE(143);
+      END_STATE();
+    case 104:
+      ACCEPT_TOKEN(anon_sym_s16);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 105:
-      ACCEPT_TOKEN(anon_sym_s16);
-      if (lookahead == '-') ADVANCE(39);
+      ACCEPT_TOKEN(anon_sym_s32);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 106:
-      ACCEPT_TOKEN(anon_sym_s32);
-      if (lookahead == '-') ADVANCE(39);
+      ACCEPT_TOKEN(anon_sym_s64);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 107:
-      ACCEPT_TOKEN(anon_sym_s64);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      END_STATE();
-    case 108:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 's') ||
-          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 't') ADVANCE(145);
+          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 't') ADVANCE(144);
       END_STATE();
-    case 109:
+    case 108:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'd') ||
           ('f' <= lookahead && lookahead <= 'h') ||
-          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'e') ADVANCE(146);
-      if (lookahead == 'i') ADVANCE(147);
+          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'e') ADVANCE(145);
+      if (lookahead == 'i') ADVANCE(146);
+      END_STATE();
+    case 109:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'k') ||
+          ('m' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'l') ADVANCE(147);
       END_STATE();
     case 110:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'k') ||
-          ('m' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'l') ADVANCE(148);
-      END_STATE();
-    case 111:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'd') ||
-          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'e') ADVANCE(149);
+          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'e') ADVANCE(148);
+      END_STATE();
+    case 111:
+      ACCEPT_TOKEN(anon_sym_u16);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 112:
-      ACCEPT_TOKEN(anon_sym_u16);
-      if (lookahead == '-') ADVANCE(39);
+      ACCEPT_TOKEN(anon_sym_u32);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 113:
-      ACCEPT_TOKEN(anon_sym_u32);
-      if (lookahead == '-') ADVANCE(39);
+      ACCEPT_TOKEN(anon_sym_u64);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 114:
-      ACCEPT_TOKEN(anon_sym_u64);
-      if (lookahead == '-') ADVANCE(39);
+      ACCEPT_TOKEN(anon_sym_use);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 115:
-      ACCEPT_TOKEN(anon_sym_use);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      END_STATE();
-    case 116:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'h') ||
-          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'i') ADVANCE(150);
+          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'i') ADVANCE(149);
       END_STATE();
-    case 117:
+    case 116:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'g') ||
-          ('i' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'h') ADVANCE(151);
+          ('i' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'h') ADVANCE(150);
       END_STATE();
-    case 118:
+    case 117:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'k') ||
-          ('m' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'l') ADVANCE(152);
+          ('m' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'l') ADVANCE(151);
       END_STATE();
-    case 119:
+    case 118:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(75);
-      if (lookahead == '*') ADVANCE(76);
-      if (lookahead == '/') ADVANCE(77);
+          lookahead >= '0') ADVANCE(74);
+      if (lookahead == '*') ADVANCE(75);
+      if (lookahead == '/') ADVANCE(76);
+      END_STATE();
+    case 119:
+      ACCEPT_TOKEN(sym_block_comment);
       END_STATE();
     case 120:
-      ACCEPT_TOKEN(sym_block_comment);
+      if ((lookahead != 0 && lookahead <= ')') ||
+          ('+' <= lookahead && lookahead <= '.') ||
+          lookahead >= '0') ADVANCE(74);
+      if (lookahead == '*') ADVANCE(75);
+      if (lookahead == '/') ADVANCE(76);
       END_STATE();
     case 121:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(75);
-      if (lookahead == '*') ADVANCE(76);
-      if (lookahead == '/') ADVANCE(77);
+          lookahead >= '0') ADVANCE(152);
+      if (lookahead == '*') ADVANCE(153);
+      if (lookahead == '/') ADVANCE(154);
       END_STATE();
     case 122:
-      if ((lookahead != 0 && lookahead <= ')') ||
-          ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(153);
-      if (lookahead == '*') ADVANCE(154);
-      if (lookahead == '/') ADVANCE(155);
-      END_STATE();
-    case 123:
       ACCEPT_TOKEN(sym_doc_comment);
       if ((lookahead != 0 && lookahead <= 9) ||
-          lookahead >= 11) ADVANCE(156);
+          lookahead >= 11) ADVANCE(155);
+      END_STATE();
+    case 123:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(156);
       END_STATE();
     case 124:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(157);
-      END_STATE();
-    case 125:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'b') ||
-          ('d' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'c') ADVANCE(158);
+          ('d' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'c') ADVANCE(157);
       END_STATE();
-    case 126:
+    case 125:
       ACCEPT_TOKEN(anon_sym_bool);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
-    case 127:
+    case 126:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'n') ||
-          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'o') ADVANCE(159);
+          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'o') ADVANCE(158);
       END_STATE();
-    case 128:
+    case 127:
       ACCEPT_TOKEN(anon_sym_char);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
-    case 129:
+    case 128:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 's') ||
-          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 't') ADVANCE(160);
+          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 't') ADVANCE(159);
       END_STATE();
-    case 130:
+    case 129:
       ACCEPT_TOKEN(anon_sym_enum);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
-    case 131:
+    case 130:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'q') ||
-          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'r') ADVANCE(160);
+      END_STATE();
+    case 131:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'q') ||
+          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       if (lookahead == 'r') ADVANCE(161);
       END_STATE();
     case 132:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'q') ||
-          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'r') ADVANCE(162);
-      END_STATE();
-    case 133:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'r') ||
-          ('t' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 's') ADVANCE(163);
+          ('t' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 's') ADVANCE(162);
       END_STATE();
-    case 134:
+    case 133:
       ACCEPT_TOKEN(anon_sym_func);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
-    case 135:
+    case 134:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'q') ||
-          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'r') ADVANCE(163);
+      END_STATE();
+    case 135:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'q') ||
+          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       if (lookahead == 'r') ADVANCE(164);
       END_STATE();
     case 136:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'q') ||
-          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'r') ADVANCE(165);
+          ('a' <= lookahead && lookahead <= 't') ||
+          ('v' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'u') ADVANCE(165);
       END_STATE();
     case 137:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 't') ||
-          ('v' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'u') ADVANCE(166);
-      END_STATE();
-    case 138:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'q') ||
-          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'r') ADVANCE(167);
+          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'r') ADVANCE(166);
       END_STATE();
-    case 139:
+    case 138:
       ACCEPT_TOKEN(anon_sym_list);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
-    case 140:
+    case 139:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'n') ||
-          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'o') ADVANCE(168);
+          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'o') ADVANCE(167);
+      END_STATE();
+    case 140:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'a') ADVANCE(168);
       END_STATE();
     case 141:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'a') ADVANCE(169);
-      END_STATE();
-    case 142:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'q') ||
-          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'r') ADVANCE(170);
+          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'r') ADVANCE(169);
       END_STATE();
-    case 143:
+    case 142:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 't') ||
-          ('v' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'u') ADVANCE(171);
+          ('v' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'u') ADVANCE(170);
       END_STATE();
-    case 144:
+    case 143:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'k') ||
-          ('m' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'l') ADVANCE(172);
+          ('m' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'l') ADVANCE(171);
       END_STATE();
-    case 145:
+    case 144:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'h') ||
-          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'i') ADVANCE(173);
+          ('j' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'i') ADVANCE(172);
+      END_STATE();
+    case 145:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'a') ADVANCE(173);
       END_STATE();
     case 146:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'a') ADVANCE(174);
-      END_STATE();
-    case 147:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'm') ||
-          ('o' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'n') ADVANCE(175);
+          ('o' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'n') ADVANCE(174);
       END_STATE();
-    case 148:
+    case 147:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'd') ||
-          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'e') ADVANCE(176);
+          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'e') ADVANCE(175);
+      END_STATE();
+    case 148:
+      ACCEPT_TOKEN(anon_sym_type);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 149:
-      ACCEPT_TOKEN(anon_sym_type);
-      if (lookahead == '-') ADVANCE(39);
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'a') ADVANCE(176);
       END_STATE();
     case 150:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      ACCEPT_TOKEN(anon_sym_with);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'a') ADVANCE(177);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 151:
-      ACCEPT_TOKEN(anon_sym_with);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      END_STATE();
-    case 152:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'c') ||
-          ('e' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'd') ADVANCE(178);
+          ('e' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'd') ADVANCE(177);
+      END_STATE();
+    case 152:
+      if ((lookahead != 0 && lookahead <= ')') ||
+          ('+' <= lookahead && lookahead <= '.') ||
+          lookahead >= '0') ADVANCE(152);
+      if (lookahead == '*') ADVANCE(153);
+      if (lookahead == '/') ADVANCE(154);
       END_STATE();
     case 153:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(153);
-      if (lookahead == '*') ADVANCE(154);
-      if (lookahead == '/') ADVANCE(155);
+          lookahead >= '0') ADVANCE(178);
+      if (lookahead == '*') ADVANCE(153);
+      if (lookahead == '/') ADVANCE(179);
       END_STATE();
     case 154:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(179);
-      if (lookahead == '*') ADVANCE(154);
-      if (lookahead == '/') ADVANCE(180);
+          lookahead >= '0') ADVANCE(180);
+      if (lookahead == '*') ADVANCE(181);
+      if (lookahead == '/') ADVANCE(154);
       END_STATE();
     case 155:
-      if ((lookahead != 0 && lookahead <= ')') ||
-          ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(181);
-      if (lookahead == '*') ADVANCE(182);
-      if (lookahead == '/') ADVANCE(155);
-      END_STATE();
-    case 156:
       ACCEPT_TOKEN(sym_doc_comment);
       if ((lookahead != 0 && lookahead <= 9) ||
-          lookahead >= 11) ADVANCE(156);
+          lookahead >= 11) ADVANCE(155);
+      END_STATE();
+    case 156:
+      ACCEPT_TOKEN(sym_version);
+      if (lookahead == '+') ADVANCE(182);
+      if (lookahead == '-') ADVANCE(183);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(156);
       END_STATE();
     case 157:
-      ACCEPT_TOKEN(sym_version);
-      if (lookahead == '+') ADVANCE(183);
-      if (lookahead == '-') ADVANCE(184);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(157);
-      END_STATE();
-    case 158:
       ACCEPT_TOKEN(anon_sym_async);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
-    case 159:
+    case 158:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'v') ||
-          ('x' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'w') ADVANCE(185);
+          ('x' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'w') ADVANCE(184);
+      END_STATE();
+    case 159:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'q') ||
+          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'r') ADVANCE(185);
       END_STATE();
     case 160:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(186);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'q') ||
-          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'r') ADVANCE(186);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 161:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(187);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      END_STATE();
-    case 162:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 's') ||
-          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 't') ADVANCE(188);
+          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 't') ADVANCE(187);
       END_STATE();
-    case 163:
+    case 162:
       ACCEPT_TOKEN(anon_sym_flags);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
-    case 164:
+    case 163:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'd') ||
-          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'e') ADVANCE(189);
+          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'e') ADVANCE(188);
+      END_STATE();
+    case 164:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 's') ||
+          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 't') ADVANCE(189);
       END_STATE();
     case 165:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 's') ||
-          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 't') ADVANCE(190);
+          ('a' <= lookahead && lookahead <= 'c') ||
+          ('e' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'd') ADVANCE(190);
       END_STATE();
     case 166:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'c') ||
-          ('e' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'd') ADVANCE(191);
-      END_STATE();
-    case 167:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'e') ||
-          ('g' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'f') ADVANCE(192);
+          ('g' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'f') ADVANCE(191);
+      END_STATE();
+    case 167:
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'm') ||
+          ('o' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'n') ADVANCE(192);
       END_STATE();
     case 168:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'm') ||
-          ('o' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'n') ADVANCE(193);
+          ('a' <= lookahead && lookahead <= 'f') ||
+          ('h' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'g') ADVANCE(193);
       END_STATE();
     case 169:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'f') ||
-          ('h' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'g') ADVANCE(194);
-      END_STATE();
-    case 170:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'c') ||
-          ('e' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'd') ADVANCE(195);
+          ('e' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'd') ADVANCE(194);
       END_STATE();
-    case 171:
+    case 170:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'q') ||
-          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'r') ADVANCE(196);
+          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'r') ADVANCE(195);
       END_STATE();
-    case 172:
+    case 171:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 's') ||
-          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 't') ADVANCE(197);
+          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 't') ADVANCE(196);
       END_STATE();
-    case 173:
+    case 172:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'b') ||
-          ('d' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'c') ADVANCE(198);
+          ('d' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'c') ADVANCE(197);
       END_STATE();
-    case 174:
+    case 173:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'l') ||
-          ('n' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'm') ADVANCE(199);
+          ('n' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'm') ADVANCE(198);
       END_STATE();
-    case 175:
+    case 174:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'f') ||
-          ('h' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'g') ADVANCE(200);
+          ('h' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'g') ADVANCE(199);
       END_STATE();
-    case 176:
+    case 175:
       ACCEPT_TOKEN(anon_sym_tuple);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
-    case 177:
+    case 176:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'm') ||
-          ('o' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'n') ADVANCE(201);
+          ('o' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'n') ADVANCE(200);
       END_STATE();
-    case 178:
+    case 177:
       ACCEPT_TOKEN(anon_sym_world);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      END_STATE();
+    case 178:
+      if ((lookahead != 0 && lookahead <= ')') ||
+          ('+' <= lookahead && lookahead <= '.') ||
+          lookahead >= '0') ADVANCE(152);
+      if (lookahead == '*') ADVANCE(153);
+      if (lookahead == '/') ADVANCE(154);
       END_STATE();
     case 179:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(153);
-      if (lookahead == '*') ADVANCE(154);
-      if (lookahead == '/') ADVANCE(155);
+          lookahead >= '0') ADVANCE(74);
+      if (lookahead == '*') ADVANCE(75);
+      if (lookahead == '/') ADVANCE(76);
       END_STATE();
     case 180:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(75);
-      if (lookahead == '*') ADVANCE(76);
-      if (lookahead == '/') ADVANCE(77);
+          lookahead >= '0') ADVANCE(152);
+      if (lookahead == '*') ADVANCE(153);
+      if (lookahead == '/') ADVANCE(154);
       END_STATE();
     case 181:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(153);
-      if (lookahead == '*') ADVANCE(154);
-      if (lookahead == '/') ADVANCE(155);
+          lookahead >= '0') ADVANCE(201);
+      if (lookahead == '*') ADVANCE(202);
+      if (lookahead == '/') ADVANCE(203);
       END_STATE();
     case 182:
-      if ((lookahead != 0 && lookahead <= ')') ||
-          ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(202);
-      if (lookahead == '*') ADVANCE(203);
-      if (lookahead == '/') ADVANCE(204);
+      if (lookahead == '-' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(204);
       END_STATE();
     case 183:
       if (lookahead == '-' ||
@@ -2798,164 +2812,167 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(205);
       END_STATE();
     case 184:
-      if (lookahead == '-' ||
-          ('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(206);
-      END_STATE();
-    case 185:
       ACCEPT_TOKEN(anon_sym_borrow);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
-    case 186:
+    case 185:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 't') ||
-          ('v' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'u') ADVANCE(207);
+          ('v' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'u') ADVANCE(206);
       END_STATE();
-    case 187:
+    case 186:
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'b') ||
-          ('d' <= lookahead && lookahead <= 'z')) ADVANCE(81);
-      if (lookahead == 'c') ADVANCE(208);
+          ('d' <= lookahead && lookahead <= 'z')) ADVANCE(80);
+      if (lookahead == 'c') ADVANCE(207);
+      END_STATE();
+    case 187:
+      ACCEPT_TOKEN(anon_sym_export);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 188:
-      ACCEPT_TOKEN(anon_sym_export);
-      if (lookahead == '-') ADVANCE(39);
+      ACCEPT_TOKEN(anon_sym_future);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 189:
-      ACCEPT_TOKEN(anon_sym_future);
-      if (lookahead == '-') ADVANCE(39);
+      ACCEPT_TOKEN(anon_sym_import);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 190:
-      ACCEPT_TOKEN(anon_sym_import);
-      if (lookahead == '-') ADVANCE(39);
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'd') ||
+          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'e') ADVANCE(208);
       END_STATE();
     case 191:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'd') ||
-          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'e') ADVANCE(209);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'a') ADVANCE(209);
       END_STATE();
     case 192:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      ACCEPT_TOKEN(anon_sym_option);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'a') ADVANCE(210);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 193:
-      ACCEPT_TOKEN(anon_sym_option);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      END_STATE();
-    case 194:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'd') ||
-          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'e') ADVANCE(211);
+          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'e') ADVANCE(210);
       END_STATE();
-    case 195:
+    case 194:
       ACCEPT_TOKEN(anon_sym_record);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
-    case 196:
+    case 195:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'b') ||
-          ('d' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'c') ADVANCE(212);
+          ('d' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'c') ADVANCE(211);
+      END_STATE();
+    case 196:
+      ACCEPT_TOKEN(anon_sym_result);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 197:
-      ACCEPT_TOKEN(anon_sym_result);
-      if (lookahead == '-') ADVANCE(39);
+      ACCEPT_TOKEN(anon_sym_static);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 198:
-      ACCEPT_TOKEN(anon_sym_static);
-      if (lookahead == '-') ADVANCE(39);
+      ACCEPT_TOKEN(anon_sym_stream);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 199:
-      ACCEPT_TOKEN(anon_sym_stream);
-      if (lookahead == '-') ADVANCE(39);
+      ACCEPT_TOKEN(anon_sym_string);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
     case 200:
-      ACCEPT_TOKEN(anon_sym_string);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      END_STATE();
-    case 201:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 's') ||
-          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 't') ADVANCE(213);
+          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 't') ADVANCE(212);
+      END_STATE();
+    case 201:
+      if ((lookahead != 0 && lookahead <= ')') ||
+          ('+' <= lookahead && lookahead <= '.') ||
+          lookahead >= '0') ADVANCE(201);
+      if (lookahead == '*') ADVANCE(202);
+      if (lookahead == '/') ADVANCE(203);
       END_STATE();
     case 202:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(202);
-      if (lookahead == '*') ADVANCE(203);
-      if (lookahead == '/') ADVANCE(204);
+          lookahead >= '0') ADVANCE(213);
+      if (lookahead == '*') ADVANCE(202);
+      if (lookahead == '/') ADVANCE(214);
       END_STATE();
     case 203:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(214);
-      if (lookahead == '*') ADVANCE(203);
-      if (lookahead == '/') ADVANCE(215);
+          lookahead >= '0') ADVANCE(215);
+      if (lookahead == '*') ADVANCE(216);
+      if (lookahead == '/') ADVANCE(203);
       END_STATE();
     case 204:
-      if ((lookahead != 0 && lookahead <= ')') ||
-          ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(216);
-      if (lookahead == '*') ADVANCE(217);
-      if (lookahead == '/') ADVANCE(204);
+      ACCEPT_TOKEN(sym_version);
+      if (lookahead == '-' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(204);
+      if (lookahead == '.') ADVANCE(217);
       END_STATE();
     case 205:
       ACCEPT_TOKEN(sym_version);
+      if (lookahead == '+') ADVANCE(182);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
@@ -2963,98 +2980,95 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '.') ADVANCE(218);
       END_STATE();
     case 206:
-      ACCEPT_TOKEN(sym_version);
-      if (lookahead == '+') ADVANCE(183);
-      if (lookahead == '-' ||
-          ('0' <= lookahead && lookahead <= '9') ||
+      ACCEPT_TOKEN(sym_identifier);
+      if (lookahead == '-') ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(206);
-      if (lookahead == '.') ADVANCE(219);
+          ('a' <= lookahead && lookahead <= 'b') ||
+          ('d' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'c') ADVANCE(219);
       END_STATE();
     case 207:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'b') ||
-          ('d' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'c') ADVANCE(220);
-      END_STATE();
-    case 208:
-      ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'n') ||
-          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(81);
-      if (lookahead == 'o') ADVANCE(221);
+          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(80);
+      if (lookahead == 'o') ADVANCE(220);
       END_STATE();
-    case 209:
+    case 208:
       ACCEPT_TOKEN(anon_sym_include);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
-    case 210:
+    case 209:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'b') ||
-          ('d' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'c') ADVANCE(222);
+          ('d' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'c') ADVANCE(221);
       END_STATE();
-    case 211:
+    case 210:
       ACCEPT_TOKEN(anon_sym_package);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
-    case 212:
+    case 211:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'd') ||
-          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'e') ADVANCE(223);
+          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'e') ADVANCE(222);
       END_STATE();
-    case 213:
+    case 212:
       ACCEPT_TOKEN(anon_sym_variant);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      END_STATE();
+    case 213:
+      if ((lookahead != 0 && lookahead <= ')') ||
+          ('+' <= lookahead && lookahead <= '.') ||
+          lookahead >= '0') ADVANCE(201);
+      if (lookahead == '*') ADVANCE(202);
+      if (lookahead == '/') ADVANCE(203);
       END_STATE();
     case 214:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(202);
-      if (lookahead == '*') ADVANCE(203);
-      if (lookahead == '/') ADVANCE(204);
+          lookahead >= '0') ADVANCE(152);
+      if (lookahead == '*') ADVANCE(153);
+      if (lookahead == '/') ADVANCE(154);
       END_STATE();
     case 215:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(153);
-      if (lookahead == '*') ADVANCE(154);
-      if (lookahead == '/') ADVANCE(155);
+          lookahead >= '0') ADVANCE(201);
+      if (lookahead == '*') ADVANCE(202);
+      if (lookahead == '/') ADVANCE(203);
       END_STATE();
     case 216:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(202);
-      if (lookahead == '*') ADVANCE(203);
-      if (lookahead == '/') ADVANCE(204);
+          lookahead >= '0') ADVANCE(223);
+      if (lookahead == '*') ADVANCE(224);
+      if (lookahead == '/') ADVANCE(225);
       END_STATE();
     case 217:
-      if ((lookahead != 0 && lookahead <= ')') ||
-          ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(224);
-      if (lookahead == '*') ADVANCE(225);
-      if (lookahead == '/') ADVANCE(226);
+      if (lookahead == '-' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(226);
       END_STATE();
     case 218:
       if (lookahead == '-' ||
@@ -3063,68 +3077,71 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(227);
       END_STATE();
     case 219:
-      if (lookahead == '-' ||
-          ('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(228);
-      END_STATE();
-    case 220:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 's') ||
-          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 't') ADVANCE(229);
+          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 't') ADVANCE(228);
       END_STATE();
-    case 221:
+    case 220:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'm') ||
-          ('o' <= lookahead && lookahead <= 'z')) ADVANCE(81);
-      if (lookahead == 'n') ADVANCE(230);
+          ('o' <= lookahead && lookahead <= 'z')) ADVANCE(80);
+      if (lookahead == 'n') ADVANCE(229);
       END_STATE();
-    case 222:
+    case 221:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'd') ||
-          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'e') ADVANCE(231);
+          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'e') ADVANCE(230);
       END_STATE();
-    case 223:
+    case 222:
       ACCEPT_TOKEN(anon_sym_resource);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      END_STATE();
+    case 223:
+      if ((lookahead != 0 && lookahead <= ')') ||
+          ('+' <= lookahead && lookahead <= '.') ||
+          lookahead >= '0') ADVANCE(223);
+      if (lookahead == '*') ADVANCE(224);
+      if (lookahead == '/') ADVANCE(225);
       END_STATE();
     case 224:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(224);
-      if (lookahead == '*') ADVANCE(225);
-      if (lookahead == '/') ADVANCE(226);
+          lookahead >= '0') ADVANCE(231);
+      if (lookahead == '*') ADVANCE(224);
+      if (lookahead == '/') ADVANCE(232);
       END_STATE();
     case 225:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(232);
-      if (lookahead == '*') ADVANCE(225);
-      if (lookahead == '/') ADVANCE(233);
+          lookahead >= '0') ADVANCE(233);
+      if (lookahead == '*') ADVANCE(234);
+      if (lookahead == '/') ADVANCE(225);
       END_STATE();
     case 226:
-      if ((lookahead != 0 && lookahead <= ')') ||
-          ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(234);
-      if (lookahead == '*') ADVANCE(235);
-      if (lookahead == '/') ADVANCE(226);
+      ACCEPT_TOKEN(sym_version);
+      if (lookahead == '-' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(226);
+      if (lookahead == '.') ADVANCE(217);
       END_STATE();
     case 227:
       ACCEPT_TOKEN(sym_version);
+      if (lookahead == '+') ADVANCE(182);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
@@ -3132,208 +3149,199 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '.') ADVANCE(218);
       END_STATE();
     case 228:
-      ACCEPT_TOKEN(sym_version);
-      if (lookahead == '+') ADVANCE(183);
-      if (lookahead == '-' ||
-          ('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(228);
-      if (lookahead == '.') ADVANCE(219);
-      END_STATE();
-    case 229:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'n') ||
-          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'o') ADVANCE(236);
+          ('p' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'o') ADVANCE(235);
       END_STATE();
-    case 230:
+    case 229:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 's') ||
-          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(81);
-      if (lookahead == 't') ADVANCE(237);
+          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(80);
+      if (lookahead == 't') ADVANCE(236);
       END_STATE();
-    case 231:
+    case 230:
       ACCEPT_TOKEN(anon_sym_interface);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      END_STATE();
+    case 231:
+      if ((lookahead != 0 && lookahead <= ')') ||
+          ('+' <= lookahead && lookahead <= '.') ||
+          lookahead >= '0') ADVANCE(223);
+      if (lookahead == '*') ADVANCE(224);
+      if (lookahead == '/') ADVANCE(225);
       END_STATE();
     case 232:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(224);
-      if (lookahead == '*') ADVANCE(225);
-      if (lookahead == '/') ADVANCE(226);
+          lookahead >= '0') ADVANCE(201);
+      if (lookahead == '*') ADVANCE(202);
+      if (lookahead == '/') ADVANCE(203);
       END_STATE();
     case 233:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(202);
-      if (lookahead == '*') ADVANCE(203);
-      if (lookahead == '/') ADVANCE(204);
+          lookahead >= '0') ADVANCE(223);
+      if (lookahead == '*') ADVANCE(224);
+      if (lookahead == '/') ADVANCE(225);
       END_STATE();
     case 234:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(224);
-      if (lookahead == '*') ADVANCE(225);
-      if (lookahead == '/') ADVANCE(226);
+          lookahead >= '0') ADVANCE(237);
+      if (lookahead == '*') ADVANCE(238);
+      if (lookahead == '/') ADVANCE(239);
       END_STATE();
     case 235:
-      if ((lookahead != 0 && lookahead <= ')') ||
-          ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(238);
-      if (lookahead == '*') ADVANCE(239);
-      if (lookahead == '/') ADVANCE(240);
-      END_STATE();
-    case 236:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'q') ||
-          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(40);
-      if (lookahead == 'r') ADVANCE(241);
+          ('s' <= lookahead && lookahead <= 'z')) ADVANCE(39);
+      if (lookahead == 'r') ADVANCE(240);
       END_STATE();
-    case 237:
+    case 236:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'd') ||
-          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(81);
-      if (lookahead == 'e') ADVANCE(242);
+          ('f' <= lookahead && lookahead <= 'z')) ADVANCE(80);
+      if (lookahead == 'e') ADVANCE(241);
+      END_STATE();
+    case 237:
+      if ((lookahead != 0 && lookahead <= ')') ||
+          ('+' <= lookahead && lookahead <= '.') ||
+          lookahead >= '0') ADVANCE(237);
+      if (lookahead == '*') ADVANCE(238);
+      if (lookahead == '/') ADVANCE(239);
       END_STATE();
     case 238:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(238);
-      if (lookahead == '*') ADVANCE(239);
-      if (lookahead == '/') ADVANCE(240);
+          lookahead >= '0') ADVANCE(242);
+      if (lookahead == '*') ADVANCE(238);
+      if (lookahead == '/') ADVANCE(243);
       END_STATE();
     case 239:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(243);
-      if (lookahead == '*') ADVANCE(239);
-      if (lookahead == '/') ADVANCE(244);
+          lookahead >= '0') ADVANCE(244);
+      if (lookahead == '*') ADVANCE(245);
+      if (lookahead == '/') ADVANCE(239);
       END_STATE();
     case 240:
-      if ((lookahead != 0 && lookahead <= ')') ||
-          ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(245);
-      if (lookahead == '*') ADVANCE(246);
-      if (lookahead == '/') ADVANCE(240);
-      END_STATE();
-    case 241:
       ACCEPT_TOKEN(anon_sym_constructor);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(40);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(39);
       END_STATE();
-    case 242:
+    case 241:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'w') ||
-          ('y' <= lookahead && lookahead <= 'z')) ADVANCE(81);
-      if (lookahead == 'x') ADVANCE(247);
+          ('y' <= lookahead && lookahead <= 'z')) ADVANCE(80);
+      if (lookahead == 'x') ADVANCE(246);
+      END_STATE();
+    case 242:
+      if ((lookahead != 0 && lookahead <= ')') ||
+          ('+' <= lookahead && lookahead <= '.') ||
+          lookahead >= '0') ADVANCE(237);
+      if (lookahead == '*') ADVANCE(238);
+      if (lookahead == '/') ADVANCE(239);
       END_STATE();
     case 243:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(238);
-      if (lookahead == '*') ADVANCE(239);
-      if (lookahead == '/') ADVANCE(240);
+          lookahead >= '0') ADVANCE(223);
+      if (lookahead == '*') ADVANCE(224);
+      if (lookahead == '/') ADVANCE(225);
       END_STATE();
     case 244:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(224);
-      if (lookahead == '*') ADVANCE(225);
-      if (lookahead == '/') ADVANCE(226);
+          lookahead >= '0') ADVANCE(237);
+      if (lookahead == '*') ADVANCE(238);
+      if (lookahead == '/') ADVANCE(239);
       END_STATE();
     case 245:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(238);
-      if (lookahead == '*') ADVANCE(239);
-      if (lookahead == '/') ADVANCE(240);
+          lookahead >= '0') ADVANCE(247);
+      if (lookahead == '*') ADVANCE(248);
+      if (lookahead == '/') ADVANCE(249);
       END_STATE();
     case 246:
-      if ((lookahead != 0 && lookahead <= ')') ||
-          ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(248);
-      if (lookahead == '*') ADVANCE(249);
-      if (lookahead == '/') ADVANCE(250);
-      END_STATE();
-    case 247:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 's') ||
-          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(81);
-      if (lookahead == 't') ADVANCE(251);
+          ('u' <= lookahead && lookahead <= 'z')) ADVANCE(80);
+      if (lookahead == 't') ADVANCE(250);
+      END_STATE();
+    case 247:
+      if ((lookahead != 0 && lookahead <= ')') ||
+          ('+' <= lookahead && lookahead <= '.') ||
+          lookahead >= '0') ADVANCE(247);
+      if (lookahead == '*') ADVANCE(248);
+      if (lookahead == '/') ADVANCE(249);
       END_STATE();
     case 248:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(248);
-      if (lookahead == '*') ADVANCE(249);
-      if (lookahead == '/') ADVANCE(250);
+          lookahead >= '0') ADVANCE(251);
+      if (lookahead == '*') ADVANCE(248);
+      if (lookahead == '/') ADVANCE(252);
       END_STATE();
     case 249:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(252);
-      if (lookahead == '*') ADVANCE(249);
-      if (lookahead == '/') ADVANCE(253);
+          lookahead >= '0') ADVANCE(253);
+      if (lookahead == '/') ADVANCE(249);
       END_STATE();
     case 250:
-      if ((lookahead != 0 && lookahead <= ')') ||
-          ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(254);
-      if (lookahead == '/') ADVANCE(250);
-      END_STATE();
-    case 251:
       ACCEPT_TOKEN(anon_sym_error_context);
-      if (lookahead == '-') ADVANCE(39);
+      if (lookahead == '-') ADVANCE(38);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(81);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(80);
+      END_STATE();
+    case 251:
+      if ((lookahead != 0 && lookahead <= ')') ||
+          ('+' <= lookahead && lookahead <= '.') ||
+          lookahead >= '0') ADVANCE(247);
+      if (lookahead == '*') ADVANCE(248);
+      if (lookahead == '/') ADVANCE(249);
       END_STATE();
     case 252:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(248);
-      if (lookahead == '*') ADVANCE(249);
-      if (lookahead == '/') ADVANCE(250);
+          lookahead >= '0') ADVANCE(237);
+      if (lookahead == '*') ADVANCE(238);
+      if (lookahead == '/') ADVANCE(239);
       END_STATE();
     case 253:
       if ((lookahead != 0 && lookahead <= ')') ||
           ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(238);
-      if (lookahead == '*') ADVANCE(239);
-      if (lookahead == '/') ADVANCE(240);
+          lookahead >= '0') ADVANCE(247);
+      if (lookahead == '*') ADVANCE(248);
+      if (lookahead == '/') ADVANCE(249);
       END_STATE();
     case 254:
-      if ((lookahead != 0 && lookahead <= ')') ||
-          ('+' <= lookahead && lookahead <= '.') ||
-          lookahead >= '0') ADVANCE(248);
-      if (lookahead == '*') ADVANCE(249);
-      if (lookahead == '/') ADVANCE(250);
-      END_STATE();
-    case 255:
       ACCEPT_TOKEN(ts_builtin_sym_end);
       END_STATE();
     default:
@@ -3470,6 +3478,9 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
 static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
   [0] = {
     [ts_builtin_sym_end] = ACTIONS(1),
+    [anon_sym_RBRACE] = ACTIONS(1),
+    [sym__unclosed_eof] = ACTIONS(1),
+    [sym__end_of_input] = ACTIONS(1),
     [sym_identifier] = ACTIONS(1),
     [sym_integer] = ACTIONS(1),
     [sym_version] = ACTIONS(1),
@@ -3479,7 +3490,6 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_package] = ACTIONS(1),
     [anon_sym_SEMI] = ACTIONS(1),
     [anon_sym_LBRACE] = ACTIONS(1),
-    [anon_sym_RBRACE] = ACTIONS(1),
     [anon_sym_COLON] = ACTIONS(1),
     [anon_sym_SLASH] = ACTIONS(1),
     [anon_sym_AT] = ACTIONS(1),
@@ -3541,2193 +3551,2192 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
   },
   [1] = {
     [ts_builtin_sym_end] = ACTIONS(3),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(7),
-    [anon_sym_AT] = ACTIONS(9),
-    [anon_sym_use] = ACTIONS(11),
-    [anon_sym_interface] = ACTIONS(13),
-    [anon_sym_world] = ACTIONS(15),
+    [sym__end_of_input] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(9),
+    [anon_sym_AT] = ACTIONS(11),
+    [anon_sym_use] = ACTIONS(13),
+    [anon_sym_interface] = ACTIONS(15),
+    [anon_sym_world] = ACTIONS(17),
     [sym_source_file] = STATE(2),
     [sym_package_decl] = STATE(3),
-    [sym_nested_package] = STATE(8),
-    [sym_toplevel_use_item] = STATE(5),
-    [sym_interface_item] = STATE(6),
-    [sym_world_item] = STATE(7),
-    [sym_since_gate] = STATE(12),
-    [sym_unstable_gate] = STATE(13),
-    [sym_deprecated_gate] = STATE(14),
-    [aux_sym_source_file_repeat1] = STATE(4),
-    [aux_sym_toplevel_use_item_repeat1] = STATE(11),
+    [sym_nested_package] = STATE(9),
+    [sym_toplevel_use_item] = STATE(6),
+    [sym_interface_item] = STATE(7),
+    [sym_world_item] = STATE(8),
+    [sym_since_gate] = STATE(13),
+    [sym_unstable_gate] = STATE(14),
+    [sym_deprecated_gate] = STATE(15),
+    [aux_sym_source_file_repeat1] = STATE(5),
+    [aux_sym_toplevel_use_item_repeat1] = STATE(12),
   },
   [2] = {
-    [ts_builtin_sym_end] = ACTIONS(17),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [ts_builtin_sym_end] = ACTIONS(19),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [3] = {
-    [ts_builtin_sym_end] = ACTIONS(19),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(21),
-    [anon_sym_AT] = ACTIONS(9),
-    [anon_sym_use] = ACTIONS(11),
-    [anon_sym_interface] = ACTIONS(13),
-    [anon_sym_world] = ACTIONS(15),
-    [sym_nested_package] = STATE(8),
-    [sym_toplevel_use_item] = STATE(5),
-    [sym_interface_item] = STATE(6),
-    [sym_world_item] = STATE(7),
-    [sym_since_gate] = STATE(12),
-    [sym_unstable_gate] = STATE(13),
-    [sym_deprecated_gate] = STATE(14),
-    [aux_sym_source_file_repeat1] = STATE(18),
-    [aux_sym_toplevel_use_item_repeat1] = STATE(11),
+    [ts_builtin_sym_end] = ACTIONS(21),
+    [sym__end_of_input] = ACTIONS(23),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(25),
+    [anon_sym_AT] = ACTIONS(11),
+    [anon_sym_use] = ACTIONS(13),
+    [anon_sym_interface] = ACTIONS(15),
+    [anon_sym_world] = ACTIONS(17),
+    [sym_nested_package] = STATE(9),
+    [sym_toplevel_use_item] = STATE(6),
+    [sym_interface_item] = STATE(7),
+    [sym_world_item] = STATE(8),
+    [sym_since_gate] = STATE(13),
+    [sym_unstable_gate] = STATE(14),
+    [sym_deprecated_gate] = STATE(15),
+    [aux_sym_source_file_repeat1] = STATE(20),
+    [aux_sym_toplevel_use_item_repeat1] = STATE(12),
   },
   [4] = {
-    [ts_builtin_sym_end] = ACTIONS(19),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(21),
-    [anon_sym_AT] = ACTIONS(9),
-    [anon_sym_use] = ACTIONS(11),
-    [anon_sym_interface] = ACTIONS(13),
-    [anon_sym_world] = ACTIONS(15),
-    [sym_nested_package] = STATE(23),
-    [sym_toplevel_use_item] = STATE(20),
-    [sym_interface_item] = STATE(21),
-    [sym_world_item] = STATE(22),
-    [sym_since_gate] = STATE(12),
-    [sym_unstable_gate] = STATE(13),
-    [sym_deprecated_gate] = STATE(14),
-    [aux_sym_toplevel_use_item_repeat1] = STATE(11),
+    [ts_builtin_sym_end] = ACTIONS(21),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [5] = {
-    [ts_builtin_sym_end] = ACTIONS(23),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(23),
-    [anon_sym_AT] = ACTIONS(23),
-    [anon_sym_use] = ACTIONS(23),
-    [anon_sym_interface] = ACTIONS(23),
-    [anon_sym_world] = ACTIONS(23),
+    [ts_builtin_sym_end] = ACTIONS(21),
+    [sym__end_of_input] = ACTIONS(27),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(25),
+    [anon_sym_AT] = ACTIONS(11),
+    [anon_sym_use] = ACTIONS(13),
+    [anon_sym_interface] = ACTIONS(15),
+    [anon_sym_world] = ACTIONS(17),
+    [sym_nested_package] = STATE(26),
+    [sym_toplevel_use_item] = STATE(23),
+    [sym_interface_item] = STATE(24),
+    [sym_world_item] = STATE(25),
+    [sym_since_gate] = STATE(13),
+    [sym_unstable_gate] = STATE(14),
+    [sym_deprecated_gate] = STATE(15),
+    [aux_sym_toplevel_use_item_repeat1] = STATE(12),
   },
   [6] = {
-    [ts_builtin_sym_end] = ACTIONS(23),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(23),
-    [anon_sym_AT] = ACTIONS(23),
-    [anon_sym_use] = ACTIONS(23),
-    [anon_sym_interface] = ACTIONS(23),
-    [anon_sym_world] = ACTIONS(23),
+    [ts_builtin_sym_end] = ACTIONS(29),
+    [sym__end_of_input] = ACTIONS(29),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(29),
+    [anon_sym_AT] = ACTIONS(29),
+    [anon_sym_use] = ACTIONS(29),
+    [anon_sym_interface] = ACTIONS(29),
+    [anon_sym_world] = ACTIONS(29),
   },
   [7] = {
-    [ts_builtin_sym_end] = ACTIONS(23),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(23),
-    [anon_sym_AT] = ACTIONS(23),
-    [anon_sym_use] = ACTIONS(23),
-    [anon_sym_interface] = ACTIONS(23),
-    [anon_sym_world] = ACTIONS(23),
+    [ts_builtin_sym_end] = ACTIONS(29),
+    [sym__end_of_input] = ACTIONS(29),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(29),
+    [anon_sym_AT] = ACTIONS(29),
+    [anon_sym_use] = ACTIONS(29),
+    [anon_sym_interface] = ACTIONS(29),
+    [anon_sym_world] = ACTIONS(29),
   },
   [8] = {
-    [ts_builtin_sym_end] = ACTIONS(23),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(23),
-    [anon_sym_AT] = ACTIONS(23),
-    [anon_sym_use] = ACTIONS(23),
-    [anon_sym_interface] = ACTIONS(23),
-    [anon_sym_world] = ACTIONS(23),
+    [ts_builtin_sym_end] = ACTIONS(29),
+    [sym__end_of_input] = ACTIONS(29),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(29),
+    [anon_sym_AT] = ACTIONS(29),
+    [anon_sym_use] = ACTIONS(29),
+    [anon_sym_interface] = ACTIONS(29),
+    [anon_sym_world] = ACTIONS(29),
   },
   [9] = {
-    [sym_identifier] = ACTIONS(25),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [sym_package_name] = STATE(24),
+    [ts_builtin_sym_end] = ACTIONS(29),
+    [sym__end_of_input] = ACTIONS(29),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(29),
+    [anon_sym_AT] = ACTIONS(29),
+    [anon_sym_use] = ACTIONS(29),
+    [anon_sym_interface] = ACTIONS(29),
+    [anon_sym_world] = ACTIONS(29),
   },
   [10] = {
-    [sym_identifier] = ACTIONS(27),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_identifier] = ACTIONS(31),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_package_name] = STATE(27),
   },
   [11] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_AT] = ACTIONS(9),
-    [anon_sym_use] = ACTIONS(29),
-    [anon_sym_interface] = ACTIONS(31),
-    [anon_sym_world] = ACTIONS(33),
-    [sym_since_gate] = STATE(28),
-    [sym_unstable_gate] = STATE(29),
-    [sym_deprecated_gate] = STATE(30),
+    [sym_identifier] = ACTIONS(33),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [12] = {
-    [sym_identifier] = ACTIONS(35),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_AT] = ACTIONS(35),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(11),
     [anon_sym_use] = ACTIONS(35),
-    [anon_sym_interface] = ACTIONS(35),
-    [anon_sym_world] = ACTIONS(35),
-    [anon_sym_import] = ACTIONS(35),
-    [anon_sym_export] = ACTIONS(35),
-    [anon_sym_include] = ACTIONS(35),
-    [anon_sym_type] = ACTIONS(35),
-    [anon_sym_record] = ACTIONS(35),
-    [anon_sym_flags] = ACTIONS(35),
-    [anon_sym_variant] = ACTIONS(35),
-    [anon_sym_enum] = ACTIONS(35),
-    [anon_sym_resource] = ACTIONS(35),
-    [anon_sym_constructor] = ACTIONS(35),
+    [anon_sym_interface] = ACTIONS(37),
+    [anon_sym_world] = ACTIONS(39),
+    [sym_since_gate] = STATE(31),
+    [sym_unstable_gate] = STATE(32),
+    [sym_deprecated_gate] = STATE(33),
   },
   [13] = {
-    [sym_identifier] = ACTIONS(35),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_AT] = ACTIONS(35),
-    [anon_sym_use] = ACTIONS(35),
-    [anon_sym_interface] = ACTIONS(35),
-    [anon_sym_world] = ACTIONS(35),
-    [anon_sym_import] = ACTIONS(35),
-    [anon_sym_export] = ACTIONS(35),
-    [anon_sym_include] = ACTIONS(35),
-    [anon_sym_type] = ACTIONS(35),
-    [anon_sym_record] = ACTIONS(35),
-    [anon_sym_flags] = ACTIONS(35),
-    [anon_sym_variant] = ACTIONS(35),
-    [anon_sym_enum] = ACTIONS(35),
-    [anon_sym_resource] = ACTIONS(35),
-    [anon_sym_constructor] = ACTIONS(35),
+    [sym_identifier] = ACTIONS(41),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(41),
+    [anon_sym_use] = ACTIONS(41),
+    [anon_sym_interface] = ACTIONS(41),
+    [anon_sym_world] = ACTIONS(41),
+    [anon_sym_import] = ACTIONS(41),
+    [anon_sym_export] = ACTIONS(41),
+    [anon_sym_include] = ACTIONS(41),
+    [anon_sym_type] = ACTIONS(41),
+    [anon_sym_record] = ACTIONS(41),
+    [anon_sym_flags] = ACTIONS(41),
+    [anon_sym_variant] = ACTIONS(41),
+    [anon_sym_enum] = ACTIONS(41),
+    [anon_sym_resource] = ACTIONS(41),
+    [anon_sym_constructor] = ACTIONS(41),
   },
   [14] = {
-    [sym_identifier] = ACTIONS(35),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_AT] = ACTIONS(35),
-    [anon_sym_use] = ACTIONS(35),
-    [anon_sym_interface] = ACTIONS(35),
-    [anon_sym_world] = ACTIONS(35),
-    [anon_sym_import] = ACTIONS(35),
-    [anon_sym_export] = ACTIONS(35),
-    [anon_sym_include] = ACTIONS(35),
-    [anon_sym_type] = ACTIONS(35),
-    [anon_sym_record] = ACTIONS(35),
-    [anon_sym_flags] = ACTIONS(35),
-    [anon_sym_variant] = ACTIONS(35),
-    [anon_sym_enum] = ACTIONS(35),
-    [anon_sym_resource] = ACTIONS(35),
-    [anon_sym_constructor] = ACTIONS(35),
+    [sym_identifier] = ACTIONS(41),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(41),
+    [anon_sym_use] = ACTIONS(41),
+    [anon_sym_interface] = ACTIONS(41),
+    [anon_sym_world] = ACTIONS(41),
+    [anon_sym_import] = ACTIONS(41),
+    [anon_sym_export] = ACTIONS(41),
+    [anon_sym_include] = ACTIONS(41),
+    [anon_sym_type] = ACTIONS(41),
+    [anon_sym_record] = ACTIONS(41),
+    [anon_sym_flags] = ACTIONS(41),
+    [anon_sym_variant] = ACTIONS(41),
+    [anon_sym_enum] = ACTIONS(41),
+    [anon_sym_resource] = ACTIONS(41),
+    [anon_sym_constructor] = ACTIONS(41),
   },
   [15] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_since] = ACTIONS(37),
-    [anon_sym_unstable] = ACTIONS(39),
-    [anon_sym_deprecated] = ACTIONS(41),
+    [sym_identifier] = ACTIONS(41),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(41),
+    [anon_sym_use] = ACTIONS(41),
+    [anon_sym_interface] = ACTIONS(41),
+    [anon_sym_world] = ACTIONS(41),
+    [anon_sym_import] = ACTIONS(41),
+    [anon_sym_export] = ACTIONS(41),
+    [anon_sym_include] = ACTIONS(41),
+    [anon_sym_type] = ACTIONS(41),
+    [anon_sym_record] = ACTIONS(41),
+    [anon_sym_flags] = ACTIONS(41),
+    [anon_sym_variant] = ACTIONS(41),
+    [anon_sym_enum] = ACTIONS(41),
+    [anon_sym_resource] = ACTIONS(41),
+    [anon_sym_constructor] = ACTIONS(41),
   },
   [16] = {
-    [sym_identifier] = ACTIONS(43),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_since] = ACTIONS(43),
+    [anon_sym_unstable] = ACTIONS(45),
+    [anon_sym_deprecated] = ACTIONS(47),
   },
   [17] = {
-    [sym_identifier] = ACTIONS(45),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [sym_use_path] = STATE(37),
+    [sym_identifier] = ACTIONS(49),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [18] = {
-    [ts_builtin_sym_end] = ACTIONS(47),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(21),
-    [anon_sym_AT] = ACTIONS(9),
-    [anon_sym_use] = ACTIONS(11),
-    [anon_sym_interface] = ACTIONS(13),
-    [anon_sym_world] = ACTIONS(15),
-    [sym_nested_package] = STATE(23),
-    [sym_toplevel_use_item] = STATE(20),
-    [sym_interface_item] = STATE(21),
-    [sym_world_item] = STATE(22),
-    [sym_since_gate] = STATE(12),
-    [sym_unstable_gate] = STATE(13),
-    [sym_deprecated_gate] = STATE(14),
-    [aux_sym_toplevel_use_item_repeat1] = STATE(11),
+    [sym_identifier] = ACTIONS(51),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_use_path] = STATE(40),
   },
   [19] = {
-    [sym_identifier] = ACTIONS(25),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [sym_package_name] = STATE(39),
+    [ts_builtin_sym_end] = ACTIONS(53),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [20] = {
-    [ts_builtin_sym_end] = ACTIONS(49),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(49),
-    [anon_sym_AT] = ACTIONS(49),
-    [anon_sym_use] = ACTIONS(49),
-    [anon_sym_interface] = ACTIONS(49),
-    [anon_sym_world] = ACTIONS(49),
+    [ts_builtin_sym_end] = ACTIONS(53),
+    [sym__end_of_input] = ACTIONS(55),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(25),
+    [anon_sym_AT] = ACTIONS(11),
+    [anon_sym_use] = ACTIONS(13),
+    [anon_sym_interface] = ACTIONS(15),
+    [anon_sym_world] = ACTIONS(17),
+    [sym_nested_package] = STATE(26),
+    [sym_toplevel_use_item] = STATE(23),
+    [sym_interface_item] = STATE(24),
+    [sym_world_item] = STATE(25),
+    [sym_since_gate] = STATE(13),
+    [sym_unstable_gate] = STATE(14),
+    [sym_deprecated_gate] = STATE(15),
+    [aux_sym_toplevel_use_item_repeat1] = STATE(12),
   },
   [21] = {
-    [ts_builtin_sym_end] = ACTIONS(49),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(49),
-    [anon_sym_AT] = ACTIONS(49),
-    [anon_sym_use] = ACTIONS(49),
-    [anon_sym_interface] = ACTIONS(49),
-    [anon_sym_world] = ACTIONS(49),
+    [sym_identifier] = ACTIONS(31),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_package_name] = STATE(43),
   },
   [22] = {
-    [ts_builtin_sym_end] = ACTIONS(49),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(49),
-    [anon_sym_AT] = ACTIONS(49),
-    [anon_sym_use] = ACTIONS(49),
-    [anon_sym_interface] = ACTIONS(49),
-    [anon_sym_world] = ACTIONS(49),
+    [ts_builtin_sym_end] = ACTIONS(53),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [23] = {
-    [ts_builtin_sym_end] = ACTIONS(49),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(49),
-    [anon_sym_AT] = ACTIONS(49),
-    [anon_sym_use] = ACTIONS(49),
-    [anon_sym_interface] = ACTIONS(49),
-    [anon_sym_world] = ACTIONS(49),
+    [ts_builtin_sym_end] = ACTIONS(57),
+    [sym__end_of_input] = ACTIONS(57),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(57),
+    [anon_sym_AT] = ACTIONS(57),
+    [anon_sym_use] = ACTIONS(57),
+    [anon_sym_interface] = ACTIONS(57),
+    [anon_sym_world] = ACTIONS(57),
   },
   [24] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(51),
-    [anon_sym_LBRACE] = ACTIONS(53),
-    [sym_package_body] = STATE(40),
+    [ts_builtin_sym_end] = ACTIONS(57),
+    [sym__end_of_input] = ACTIONS(57),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(57),
+    [anon_sym_AT] = ACTIONS(57),
+    [anon_sym_use] = ACTIONS(57),
+    [anon_sym_interface] = ACTIONS(57),
+    [anon_sym_world] = ACTIONS(57),
   },
   [25] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_COLON] = ACTIONS(55),
-    [aux_sym_package_name_repeat1] = STATE(43),
+    [ts_builtin_sym_end] = ACTIONS(57),
+    [sym__end_of_input] = ACTIONS(57),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(57),
+    [anon_sym_AT] = ACTIONS(57),
+    [anon_sym_use] = ACTIONS(57),
+    [anon_sym_interface] = ACTIONS(57),
+    [anon_sym_world] = ACTIONS(57),
   },
   [26] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LBRACE] = ACTIONS(57),
-    [sym_world_body] = STATE(45),
+    [ts_builtin_sym_end] = ACTIONS(57),
+    [sym__end_of_input] = ACTIONS(57),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(57),
+    [anon_sym_AT] = ACTIONS(57),
+    [anon_sym_use] = ACTIONS(57),
+    [anon_sym_interface] = ACTIONS(57),
+    [anon_sym_world] = ACTIONS(57),
   },
   [27] = {
-    [sym_identifier] = ACTIONS(59),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(59),
+    [anon_sym_LBRACE] = ACTIONS(61),
+    [sym_package_body] = STATE(44),
   },
   [28] = {
-    [sym_identifier] = ACTIONS(61),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_AT] = ACTIONS(61),
-    [anon_sym_use] = ACTIONS(61),
-    [anon_sym_interface] = ACTIONS(61),
-    [anon_sym_world] = ACTIONS(61),
-    [anon_sym_import] = ACTIONS(61),
-    [anon_sym_export] = ACTIONS(61),
-    [anon_sym_include] = ACTIONS(61),
-    [anon_sym_type] = ACTIONS(61),
-    [anon_sym_record] = ACTIONS(61),
-    [anon_sym_flags] = ACTIONS(61),
-    [anon_sym_variant] = ACTIONS(61),
-    [anon_sym_enum] = ACTIONS(61),
-    [anon_sym_resource] = ACTIONS(61),
-    [anon_sym_constructor] = ACTIONS(61),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COLON] = ACTIONS(63),
+    [aux_sym_package_name_repeat1] = STATE(47),
   },
   [29] = {
-    [sym_identifier] = ACTIONS(61),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_AT] = ACTIONS(61),
-    [anon_sym_use] = ACTIONS(61),
-    [anon_sym_interface] = ACTIONS(61),
-    [anon_sym_world] = ACTIONS(61),
-    [anon_sym_import] = ACTIONS(61),
-    [anon_sym_export] = ACTIONS(61),
-    [anon_sym_include] = ACTIONS(61),
-    [anon_sym_type] = ACTIONS(61),
-    [anon_sym_record] = ACTIONS(61),
-    [anon_sym_flags] = ACTIONS(61),
-    [anon_sym_variant] = ACTIONS(61),
-    [anon_sym_enum] = ACTIONS(61),
-    [anon_sym_resource] = ACTIONS(61),
-    [anon_sym_constructor] = ACTIONS(61),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LBRACE] = ACTIONS(65),
+    [sym_world_body] = STATE(49),
   },
   [30] = {
-    [sym_identifier] = ACTIONS(61),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_AT] = ACTIONS(61),
-    [anon_sym_use] = ACTIONS(61),
-    [anon_sym_interface] = ACTIONS(61),
-    [anon_sym_world] = ACTIONS(61),
-    [anon_sym_import] = ACTIONS(61),
-    [anon_sym_export] = ACTIONS(61),
-    [anon_sym_include] = ACTIONS(61),
-    [anon_sym_type] = ACTIONS(61),
-    [anon_sym_record] = ACTIONS(61),
-    [anon_sym_flags] = ACTIONS(61),
-    [anon_sym_variant] = ACTIONS(61),
-    [anon_sym_enum] = ACTIONS(61),
-    [anon_sym_resource] = ACTIONS(61),
-    [anon_sym_constructor] = ACTIONS(61),
+    [sym_identifier] = ACTIONS(67),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [31] = {
-    [sym_identifier] = ACTIONS(63),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_identifier] = ACTIONS(69),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(69),
+    [anon_sym_use] = ACTIONS(69),
+    [anon_sym_interface] = ACTIONS(69),
+    [anon_sym_world] = ACTIONS(69),
+    [anon_sym_import] = ACTIONS(69),
+    [anon_sym_export] = ACTIONS(69),
+    [anon_sym_include] = ACTIONS(69),
+    [anon_sym_type] = ACTIONS(69),
+    [anon_sym_record] = ACTIONS(69),
+    [anon_sym_flags] = ACTIONS(69),
+    [anon_sym_variant] = ACTIONS(69),
+    [anon_sym_enum] = ACTIONS(69),
+    [anon_sym_resource] = ACTIONS(69),
+    [anon_sym_constructor] = ACTIONS(69),
   },
   [32] = {
-    [sym_identifier] = ACTIONS(45),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [sym_use_path] = STATE(49),
+    [sym_identifier] = ACTIONS(69),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(69),
+    [anon_sym_use] = ACTIONS(69),
+    [anon_sym_interface] = ACTIONS(69),
+    [anon_sym_world] = ACTIONS(69),
+    [anon_sym_import] = ACTIONS(69),
+    [anon_sym_export] = ACTIONS(69),
+    [anon_sym_include] = ACTIONS(69),
+    [anon_sym_type] = ACTIONS(69),
+    [anon_sym_record] = ACTIONS(69),
+    [anon_sym_flags] = ACTIONS(69),
+    [anon_sym_variant] = ACTIONS(69),
+    [anon_sym_enum] = ACTIONS(69),
+    [anon_sym_resource] = ACTIONS(69),
+    [anon_sym_constructor] = ACTIONS(69),
   },
   [33] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LPAREN] = ACTIONS(65),
+    [sym_identifier] = ACTIONS(69),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(69),
+    [anon_sym_use] = ACTIONS(69),
+    [anon_sym_interface] = ACTIONS(69),
+    [anon_sym_world] = ACTIONS(69),
+    [anon_sym_import] = ACTIONS(69),
+    [anon_sym_export] = ACTIONS(69),
+    [anon_sym_include] = ACTIONS(69),
+    [anon_sym_type] = ACTIONS(69),
+    [anon_sym_record] = ACTIONS(69),
+    [anon_sym_flags] = ACTIONS(69),
+    [anon_sym_variant] = ACTIONS(69),
+    [anon_sym_enum] = ACTIONS(69),
+    [anon_sym_resource] = ACTIONS(69),
+    [anon_sym_constructor] = ACTIONS(69),
   },
   [34] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LPAREN] = ACTIONS(67),
+    [sym_identifier] = ACTIONS(71),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [35] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LPAREN] = ACTIONS(69),
+    [sym_identifier] = ACTIONS(51),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_use_path] = STATE(53),
   },
   [36] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LBRACE] = ACTIONS(71),
-    [sym_interface_body] = STATE(53),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LPAREN] = ACTIONS(73),
   },
   [37] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(73),
-    [anon_sym_as] = ACTIONS(75),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LPAREN] = ACTIONS(75),
   },
   [38] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(77),
-    [anon_sym_COLON] = ACTIONS(79),
-    [anon_sym_as] = ACTIONS(77),
-    [anon_sym_with] = ACTIONS(77),
-    [anon_sym_DOT] = ACTIONS(77),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LPAREN] = ACTIONS(77),
   },
   [39] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LBRACE] = ACTIONS(53),
-    [sym_package_body] = STATE(40),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LBRACE] = ACTIONS(79),
+    [sym_interface_body] = STATE(57),
   },
   [40] = {
-    [ts_builtin_sym_end] = ACTIONS(81),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(81),
-    [anon_sym_AT] = ACTIONS(81),
-    [anon_sym_use] = ACTIONS(81),
-    [anon_sym_interface] = ACTIONS(81),
-    [anon_sym_world] = ACTIONS(81),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(81),
+    [anon_sym_as] = ACTIONS(83),
   },
   [41] = {
-    [ts_builtin_sym_end] = ACTIONS(83),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(83),
-    [anon_sym_AT] = ACTIONS(83),
-    [anon_sym_use] = ACTIONS(83),
-    [anon_sym_interface] = ACTIONS(83),
-    [anon_sym_world] = ACTIONS(83),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(85),
+    [anon_sym_COLON] = ACTIONS(87),
+    [anon_sym_as] = ACTIONS(85),
+    [anon_sym_with] = ACTIONS(85),
+    [anon_sym_DOT] = ACTIONS(85),
   },
   [42] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(85),
-    [anon_sym_AT] = ACTIONS(9),
-    [anon_sym_use] = ACTIONS(11),
-    [anon_sym_interface] = ACTIONS(13),
-    [anon_sym_world] = ACTIONS(15),
-    [sym_toplevel_use_item] = STATE(60),
-    [sym_interface_item] = STATE(61),
-    [sym_world_item] = STATE(62),
-    [sym_since_gate] = STATE(12),
-    [sym_unstable_gate] = STATE(13),
-    [sym_deprecated_gate] = STATE(14),
-    [aux_sym_package_body_repeat1] = STATE(59),
-    [aux_sym_toplevel_use_item_repeat1] = STATE(11),
+    [ts_builtin_sym_end] = ACTIONS(89),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [43] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(87),
-    [anon_sym_LBRACE] = ACTIONS(87),
-    [anon_sym_COLON] = ACTIONS(89),
-    [anon_sym_SLASH] = ACTIONS(91),
-    [anon_sym_AT] = ACTIONS(93),
-    [aux_sym_package_name_repeat2] = STATE(64),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LBRACE] = ACTIONS(61),
+    [sym_package_body] = STATE(44),
   },
   [44] = {
-    [sym_identifier] = ACTIONS(95),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [ts_builtin_sym_end] = ACTIONS(91),
+    [sym__end_of_input] = ACTIONS(91),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(91),
+    [anon_sym_AT] = ACTIONS(91),
+    [anon_sym_use] = ACTIONS(91),
+    [anon_sym_interface] = ACTIONS(91),
+    [anon_sym_world] = ACTIONS(91),
   },
   [45] = {
-    [ts_builtin_sym_end] = ACTIONS(97),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(97),
-    [anon_sym_RBRACE] = ACTIONS(97),
-    [anon_sym_AT] = ACTIONS(97),
-    [anon_sym_use] = ACTIONS(97),
-    [anon_sym_interface] = ACTIONS(97),
-    [anon_sym_world] = ACTIONS(97),
+    [ts_builtin_sym_end] = ACTIONS(93),
+    [sym__end_of_input] = ACTIONS(93),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(93),
+    [anon_sym_AT] = ACTIONS(93),
+    [anon_sym_use] = ACTIONS(93),
+    [anon_sym_interface] = ACTIONS(93),
+    [anon_sym_world] = ACTIONS(93),
   },
   [46] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(99),
-    [anon_sym_AT] = ACTIONS(9),
-    [anon_sym_use] = ACTIONS(101),
-    [anon_sym_import] = ACTIONS(103),
-    [anon_sym_export] = ACTIONS(105),
-    [anon_sym_include] = ACTIONS(107),
-    [anon_sym_type] = ACTIONS(109),
-    [anon_sym_record] = ACTIONS(111),
-    [anon_sym_flags] = ACTIONS(113),
-    [anon_sym_variant] = ACTIONS(115),
-    [anon_sym_enum] = ACTIONS(117),
-    [anon_sym_resource] = ACTIONS(119),
-    [sym_import_item] = STATE(70),
-    [sym_export_item] = STATE(71),
-    [sym_include_item] = STATE(73),
-    [sym_use_item] = STATE(72),
-    [sym_type_item] = STATE(79),
-    [sym_record_item] = STATE(76),
-    [sym_flags_item] = STATE(77),
-    [sym_variant_item] = STATE(75),
-    [sym_enum_item] = STATE(78),
-    [sym_resource_item] = STATE(74),
-    [sym_since_gate] = STATE(12),
-    [sym_unstable_gate] = STATE(13),
-    [sym_deprecated_gate] = STATE(14),
-    [aux_sym_toplevel_use_item_repeat1] = STATE(81),
-    [aux_sym_world_body_repeat1] = STATE(69),
+    [anon_sym_RBRACE] = ACTIONS(95),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(11),
+    [anon_sym_use] = ACTIONS(13),
+    [anon_sym_interface] = ACTIONS(15),
+    [anon_sym_world] = ACTIONS(17),
+    [sym_toplevel_use_item] = STATE(64),
+    [sym_interface_item] = STATE(65),
+    [sym_world_item] = STATE(66),
+    [sym_since_gate] = STATE(13),
+    [sym_unstable_gate] = STATE(14),
+    [sym_deprecated_gate] = STATE(15),
+    [aux_sym_package_body_repeat1] = STATE(63),
+    [aux_sym_toplevel_use_item_repeat1] = STATE(12),
   },
   [47] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LBRACE] = ACTIONS(57),
-    [sym_world_body] = STATE(91),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(97),
+    [anon_sym_LBRACE] = ACTIONS(97),
+    [anon_sym_COLON] = ACTIONS(99),
+    [anon_sym_SLASH] = ACTIONS(101),
+    [anon_sym_AT] = ACTIONS(103),
+    [aux_sym_package_name_repeat2] = STATE(68),
   },
   [48] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LBRACE] = ACTIONS(71),
-    [sym_interface_body] = STATE(92),
+    [sym_identifier] = ACTIONS(105),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [49] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(121),
-    [anon_sym_as] = ACTIONS(123),
+    [ts_builtin_sym_end] = ACTIONS(107),
+    [anon_sym_RBRACE] = ACTIONS(107),
+    [sym__end_of_input] = ACTIONS(107),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(107),
+    [anon_sym_AT] = ACTIONS(107),
+    [anon_sym_use] = ACTIONS(107),
+    [anon_sym_interface] = ACTIONS(107),
+    [anon_sym_world] = ACTIONS(107),
   },
   [50] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_version] = ACTIONS(125),
+    [anon_sym_RBRACE] = ACTIONS(109),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(11),
+    [anon_sym_use] = ACTIONS(111),
+    [anon_sym_import] = ACTIONS(113),
+    [anon_sym_export] = ACTIONS(115),
+    [anon_sym_include] = ACTIONS(117),
+    [anon_sym_type] = ACTIONS(119),
+    [anon_sym_record] = ACTIONS(121),
+    [anon_sym_flags] = ACTIONS(123),
+    [anon_sym_variant] = ACTIONS(125),
+    [anon_sym_enum] = ACTIONS(127),
+    [anon_sym_resource] = ACTIONS(129),
+    [sym_import_item] = STATE(74),
+    [sym_export_item] = STATE(75),
+    [sym_include_item] = STATE(77),
+    [sym_use_item] = STATE(76),
+    [sym_type_item] = STATE(83),
+    [sym_record_item] = STATE(80),
+    [sym_flags_item] = STATE(81),
+    [sym_variant_item] = STATE(79),
+    [sym_enum_item] = STATE(82),
+    [sym_resource_item] = STATE(78),
+    [sym_since_gate] = STATE(13),
+    [sym_unstable_gate] = STATE(14),
+    [sym_deprecated_gate] = STATE(15),
+    [aux_sym_toplevel_use_item_repeat1] = STATE(85),
+    [aux_sym_world_body_repeat1] = STATE(73),
   },
   [51] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_feature] = ACTIONS(127),
-    [sym_feature_field] = STATE(96),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LBRACE] = ACTIONS(65),
+    [sym_world_body] = STATE(95),
   },
   [52] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_version] = ACTIONS(129),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LBRACE] = ACTIONS(79),
+    [sym_interface_body] = STATE(96),
   },
   [53] = {
-    [ts_builtin_sym_end] = ACTIONS(131),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(131),
-    [anon_sym_RBRACE] = ACTIONS(131),
-    [anon_sym_AT] = ACTIONS(131),
-    [anon_sym_use] = ACTIONS(131),
-    [anon_sym_interface] = ACTIONS(131),
-    [anon_sym_world] = ACTIONS(131),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(131),
+    [anon_sym_as] = ACTIONS(133),
   },
   [54] = {
-    [sym_identifier] = ACTIONS(133),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(135),
-    [anon_sym_AT] = ACTIONS(9),
-    [anon_sym_use] = ACTIONS(101),
-    [anon_sym_type] = ACTIONS(109),
-    [anon_sym_record] = ACTIONS(111),
-    [anon_sym_flags] = ACTIONS(113),
-    [anon_sym_variant] = ACTIONS(115),
-    [anon_sym_enum] = ACTIONS(117),
-    [anon_sym_resource] = ACTIONS(119),
-    [sym_use_item] = STATE(107),
-    [sym_func_item] = STATE(108),
-    [sym_type_item] = STATE(106),
-    [sym_record_item] = STATE(103),
-    [sym_flags_item] = STATE(104),
-    [sym_variant_item] = STATE(102),
-    [sym_enum_item] = STATE(105),
-    [sym_resource_item] = STATE(101),
-    [sym_since_gate] = STATE(12),
-    [sym_unstable_gate] = STATE(13),
-    [sym_deprecated_gate] = STATE(14),
-    [aux_sym_toplevel_use_item_repeat1] = STATE(110),
-    [aux_sym_interface_body_repeat1] = STATE(100),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_version] = ACTIONS(135),
   },
   [55] = {
-    [sym_identifier] = ACTIONS(137),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_feature] = ACTIONS(137),
+    [sym_feature_field] = STATE(100),
   },
   [56] = {
-    [ts_builtin_sym_end] = ACTIONS(139),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(139),
-    [anon_sym_RBRACE] = ACTIONS(139),
-    [anon_sym_AT] = ACTIONS(139),
-    [anon_sym_use] = ACTIONS(139),
-    [anon_sym_interface] = ACTIONS(139),
-    [anon_sym_world] = ACTIONS(139),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_version] = ACTIONS(139),
   },
   [57] = {
-    [sym_identifier] = ACTIONS(141),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [ts_builtin_sym_end] = ACTIONS(141),
+    [anon_sym_RBRACE] = ACTIONS(141),
+    [sym__end_of_input] = ACTIONS(141),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(141),
+    [anon_sym_AT] = ACTIONS(141),
+    [anon_sym_use] = ACTIONS(141),
+    [anon_sym_interface] = ACTIONS(141),
+    [anon_sym_world] = ACTIONS(141),
   },
   [58] = {
-    [ts_builtin_sym_end] = ACTIONS(143),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(143),
-    [anon_sym_AT] = ACTIONS(143),
-    [anon_sym_use] = ACTIONS(143),
-    [anon_sym_interface] = ACTIONS(143),
-    [anon_sym_world] = ACTIONS(143),
+    [anon_sym_RBRACE] = ACTIONS(143),
+    [sym_identifier] = ACTIONS(145),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(11),
+    [anon_sym_use] = ACTIONS(111),
+    [anon_sym_type] = ACTIONS(119),
+    [anon_sym_record] = ACTIONS(121),
+    [anon_sym_flags] = ACTIONS(123),
+    [anon_sym_variant] = ACTIONS(125),
+    [anon_sym_enum] = ACTIONS(127),
+    [anon_sym_resource] = ACTIONS(129),
+    [sym_use_item] = STATE(111),
+    [sym_func_item] = STATE(112),
+    [sym_type_item] = STATE(110),
+    [sym_record_item] = STATE(107),
+    [sym_flags_item] = STATE(108),
+    [sym_variant_item] = STATE(106),
+    [sym_enum_item] = STATE(109),
+    [sym_resource_item] = STATE(105),
+    [sym_since_gate] = STATE(13),
+    [sym_unstable_gate] = STATE(14),
+    [sym_deprecated_gate] = STATE(15),
+    [aux_sym_toplevel_use_item_repeat1] = STATE(114),
+    [aux_sym_interface_body_repeat1] = STATE(104),
   },
   [59] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(145),
-    [anon_sym_AT] = ACTIONS(9),
-    [anon_sym_use] = ACTIONS(11),
-    [anon_sym_interface] = ACTIONS(13),
-    [anon_sym_world] = ACTIONS(15),
-    [sym_toplevel_use_item] = STATE(114),
-    [sym_interface_item] = STATE(115),
-    [sym_world_item] = STATE(116),
-    [sym_since_gate] = STATE(12),
-    [sym_unstable_gate] = STATE(13),
-    [sym_deprecated_gate] = STATE(14),
-    [aux_sym_toplevel_use_item_repeat1] = STATE(11),
+    [sym_identifier] = ACTIONS(147),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [60] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(147),
-    [anon_sym_AT] = ACTIONS(147),
-    [anon_sym_use] = ACTIONS(147),
-    [anon_sym_interface] = ACTIONS(147),
-    [anon_sym_world] = ACTIONS(147),
+    [ts_builtin_sym_end] = ACTIONS(149),
+    [anon_sym_RBRACE] = ACTIONS(149),
+    [sym__end_of_input] = ACTIONS(149),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(149),
+    [anon_sym_AT] = ACTIONS(149),
+    [anon_sym_use] = ACTIONS(149),
+    [anon_sym_interface] = ACTIONS(149),
+    [anon_sym_world] = ACTIONS(149),
   },
   [61] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(147),
-    [anon_sym_AT] = ACTIONS(147),
-    [anon_sym_use] = ACTIONS(147),
-    [anon_sym_interface] = ACTIONS(147),
-    [anon_sym_world] = ACTIONS(147),
+    [sym_identifier] = ACTIONS(151),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [62] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(147),
-    [anon_sym_AT] = ACTIONS(147),
-    [anon_sym_use] = ACTIONS(147),
-    [anon_sym_interface] = ACTIONS(147),
-    [anon_sym_world] = ACTIONS(147),
+    [ts_builtin_sym_end] = ACTIONS(153),
+    [sym__end_of_input] = ACTIONS(153),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(153),
+    [anon_sym_AT] = ACTIONS(153),
+    [anon_sym_use] = ACTIONS(153),
+    [anon_sym_interface] = ACTIONS(153),
+    [anon_sym_world] = ACTIONS(153),
   },
   [63] = {
-    [sym_version] = ACTIONS(149),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [anon_sym_RBRACE] = ACTIONS(155),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(11),
+    [anon_sym_use] = ACTIONS(13),
+    [anon_sym_interface] = ACTIONS(15),
+    [anon_sym_world] = ACTIONS(17),
+    [sym_toplevel_use_item] = STATE(118),
+    [sym_interface_item] = STATE(119),
+    [sym_world_item] = STATE(120),
+    [sym_since_gate] = STATE(13),
+    [sym_unstable_gate] = STATE(14),
+    [sym_deprecated_gate] = STATE(15),
+    [aux_sym_toplevel_use_item_repeat1] = STATE(12),
   },
   [64] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(151),
-    [anon_sym_LBRACE] = ACTIONS(151),
-    [anon_sym_SLASH] = ACTIONS(153),
-    [anon_sym_AT] = ACTIONS(155),
+    [anon_sym_RBRACE] = ACTIONS(157),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(157),
+    [anon_sym_use] = ACTIONS(157),
+    [anon_sym_interface] = ACTIONS(157),
+    [anon_sym_world] = ACTIONS(157),
   },
   [65] = {
-    [sym_identifier] = ACTIONS(157),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [anon_sym_RBRACE] = ACTIONS(157),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(157),
+    [anon_sym_use] = ACTIONS(157),
+    [anon_sym_interface] = ACTIONS(157),
+    [anon_sym_world] = ACTIONS(157),
   },
   [66] = {
-    [sym_identifier] = ACTIONS(159),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [anon_sym_RBRACE] = ACTIONS(157),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(157),
+    [anon_sym_use] = ACTIONS(157),
+    [anon_sym_interface] = ACTIONS(157),
+    [anon_sym_world] = ACTIONS(157),
   },
   [67] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(161),
-    [anon_sym_LBRACE] = ACTIONS(161),
-    [anon_sym_COLON] = ACTIONS(161),
-    [anon_sym_SLASH] = ACTIONS(161),
-    [anon_sym_AT] = ACTIONS(161),
+    [sym_version] = ACTIONS(159),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [68] = {
-    [ts_builtin_sym_end] = ACTIONS(163),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(163),
-    [anon_sym_RBRACE] = ACTIONS(163),
-    [anon_sym_AT] = ACTIONS(163),
-    [anon_sym_use] = ACTIONS(163),
-    [anon_sym_interface] = ACTIONS(163),
-    [anon_sym_world] = ACTIONS(163),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(161),
+    [anon_sym_LBRACE] = ACTIONS(161),
+    [anon_sym_SLASH] = ACTIONS(163),
+    [anon_sym_AT] = ACTIONS(165),
   },
   [69] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(165),
-    [anon_sym_AT] = ACTIONS(9),
-    [anon_sym_use] = ACTIONS(101),
-    [anon_sym_import] = ACTIONS(103),
-    [anon_sym_export] = ACTIONS(105),
-    [anon_sym_include] = ACTIONS(107),
-    [anon_sym_type] = ACTIONS(109),
-    [anon_sym_record] = ACTIONS(111),
-    [anon_sym_flags] = ACTIONS(113),
-    [anon_sym_variant] = ACTIONS(115),
-    [anon_sym_enum] = ACTIONS(117),
-    [anon_sym_resource] = ACTIONS(119),
-    [sym_import_item] = STATE(123),
-    [sym_export_item] = STATE(124),
-    [sym_include_item] = STATE(126),
-    [sym_use_item] = STATE(125),
-    [sym_type_item] = STATE(132),
-    [sym_record_item] = STATE(129),
-    [sym_flags_item] = STATE(130),
-    [sym_variant_item] = STATE(128),
-    [sym_enum_item] = STATE(131),
-    [sym_resource_item] = STATE(127),
-    [sym_since_gate] = STATE(12),
-    [sym_unstable_gate] = STATE(13),
-    [sym_deprecated_gate] = STATE(14),
-    [aux_sym_toplevel_use_item_repeat1] = STATE(81),
+    [sym_identifier] = ACTIONS(167),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [70] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(167),
-    [anon_sym_AT] = ACTIONS(167),
-    [anon_sym_use] = ACTIONS(167),
-    [anon_sym_import] = ACTIONS(167),
-    [anon_sym_export] = ACTIONS(167),
-    [anon_sym_include] = ACTIONS(167),
-    [anon_sym_type] = ACTIONS(167),
-    [anon_sym_record] = ACTIONS(167),
-    [anon_sym_flags] = ACTIONS(167),
-    [anon_sym_variant] = ACTIONS(167),
-    [anon_sym_enum] = ACTIONS(167),
-    [anon_sym_resource] = ACTIONS(167),
+    [sym_identifier] = ACTIONS(169),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [71] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(167),
-    [anon_sym_AT] = ACTIONS(167),
-    [anon_sym_use] = ACTIONS(167),
-    [anon_sym_import] = ACTIONS(167),
-    [anon_sym_export] = ACTIONS(167),
-    [anon_sym_include] = ACTIONS(167),
-    [anon_sym_type] = ACTIONS(167),
-    [anon_sym_record] = ACTIONS(167),
-    [anon_sym_flags] = ACTIONS(167),
-    [anon_sym_variant] = ACTIONS(167),
-    [anon_sym_enum] = ACTIONS(167),
-    [anon_sym_resource] = ACTIONS(167),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(171),
+    [anon_sym_LBRACE] = ACTIONS(171),
+    [anon_sym_COLON] = ACTIONS(171),
+    [anon_sym_SLASH] = ACTIONS(171),
+    [anon_sym_AT] = ACTIONS(171),
   },
   [72] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(167),
-    [anon_sym_AT] = ACTIONS(167),
-    [anon_sym_use] = ACTIONS(167),
-    [anon_sym_import] = ACTIONS(167),
-    [anon_sym_export] = ACTIONS(167),
-    [anon_sym_include] = ACTIONS(167),
-    [anon_sym_type] = ACTIONS(167),
-    [anon_sym_record] = ACTIONS(167),
-    [anon_sym_flags] = ACTIONS(167),
-    [anon_sym_variant] = ACTIONS(167),
-    [anon_sym_enum] = ACTIONS(167),
-    [anon_sym_resource] = ACTIONS(167),
+    [ts_builtin_sym_end] = ACTIONS(173),
+    [anon_sym_RBRACE] = ACTIONS(173),
+    [sym__end_of_input] = ACTIONS(173),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(173),
+    [anon_sym_AT] = ACTIONS(173),
+    [anon_sym_use] = ACTIONS(173),
+    [anon_sym_interface] = ACTIONS(173),
+    [anon_sym_world] = ACTIONS(173),
   },
   [73] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(167),
-    [anon_sym_AT] = ACTIONS(167),
-    [anon_sym_use] = ACTIONS(167),
-    [anon_sym_import] = ACTIONS(167),
-    [anon_sym_export] = ACTIONS(167),
-    [anon_sym_include] = ACTIONS(167),
-    [anon_sym_type] = ACTIONS(167),
-    [anon_sym_record] = ACTIONS(167),
-    [anon_sym_flags] = ACTIONS(167),
-    [anon_sym_variant] = ACTIONS(167),
-    [anon_sym_enum] = ACTIONS(167),
-    [anon_sym_resource] = ACTIONS(167),
+    [anon_sym_RBRACE] = ACTIONS(175),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(11),
+    [anon_sym_use] = ACTIONS(111),
+    [anon_sym_import] = ACTIONS(113),
+    [anon_sym_export] = ACTIONS(115),
+    [anon_sym_include] = ACTIONS(117),
+    [anon_sym_type] = ACTIONS(119),
+    [anon_sym_record] = ACTIONS(121),
+    [anon_sym_flags] = ACTIONS(123),
+    [anon_sym_variant] = ACTIONS(125),
+    [anon_sym_enum] = ACTIONS(127),
+    [anon_sym_resource] = ACTIONS(129),
+    [sym_import_item] = STATE(127),
+    [sym_export_item] = STATE(128),
+    [sym_include_item] = STATE(130),
+    [sym_use_item] = STATE(129),
+    [sym_type_item] = STATE(136),
+    [sym_record_item] = STATE(133),
+    [sym_flags_item] = STATE(134),
+    [sym_variant_item] = STATE(132),
+    [sym_enum_item] = STATE(135),
+    [sym_resource_item] = STATE(131),
+    [sym_since_gate] = STATE(13),
+    [sym_unstable_gate] = STATE(14),
+    [sym_deprecated_gate] = STATE(15),
+    [aux_sym_toplevel_use_item_repeat1] = STATE(85),
   },
   [74] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(167),
-    [anon_sym_AT] = ACTIONS(167),
-    [anon_sym_use] = ACTIONS(167),
-    [anon_sym_import] = ACTIONS(167),
-    [anon_sym_export] = ACTIONS(167),
-    [anon_sym_include] = ACTIONS(167),
-    [anon_sym_type] = ACTIONS(167),
-    [anon_sym_record] = ACTIONS(167),
-    [anon_sym_flags] = ACTIONS(167),
-    [anon_sym_variant] = ACTIONS(167),
-    [anon_sym_enum] = ACTIONS(167),
-    [anon_sym_resource] = ACTIONS(167),
+    [anon_sym_RBRACE] = ACTIONS(177),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(177),
+    [anon_sym_use] = ACTIONS(177),
+    [anon_sym_import] = ACTIONS(177),
+    [anon_sym_export] = ACTIONS(177),
+    [anon_sym_include] = ACTIONS(177),
+    [anon_sym_type] = ACTIONS(177),
+    [anon_sym_record] = ACTIONS(177),
+    [anon_sym_flags] = ACTIONS(177),
+    [anon_sym_variant] = ACTIONS(177),
+    [anon_sym_enum] = ACTIONS(177),
+    [anon_sym_resource] = ACTIONS(177),
   },
   [75] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(167),
-    [anon_sym_AT] = ACTIONS(167),
-    [anon_sym_use] = ACTIONS(167),
-    [anon_sym_import] = ACTIONS(167),
-    [anon_sym_export] = ACTIONS(167),
-    [anon_sym_include] = ACTIONS(167),
-    [anon_sym_type] = ACTIONS(167),
-    [anon_sym_record] = ACTIONS(167),
-    [anon_sym_flags] = ACTIONS(167),
-    [anon_sym_variant] = ACTIONS(167),
-    [anon_sym_enum] = ACTIONS(167),
-    [anon_sym_resource] = ACTIONS(167),
+    [anon_sym_RBRACE] = ACTIONS(177),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(177),
+    [anon_sym_use] = ACTIONS(177),
+    [anon_sym_import] = ACTIONS(177),
+    [anon_sym_export] = ACTIONS(177),
+    [anon_sym_include] = ACTIONS(177),
+    [anon_sym_type] = ACTIONS(177),
+    [anon_sym_record] = ACTIONS(177),
+    [anon_sym_flags] = ACTIONS(177),
+    [anon_sym_variant] = ACTIONS(177),
+    [anon_sym_enum] = ACTIONS(177),
+    [anon_sym_resource] = ACTIONS(177),
   },
   [76] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(167),
-    [anon_sym_AT] = ACTIONS(167),
-    [anon_sym_use] = ACTIONS(167),
-    [anon_sym_import] = ACTIONS(167),
-    [anon_sym_export] = ACTIONS(167),
-    [anon_sym_include] = ACTIONS(167),
-    [anon_sym_type] = ACTIONS(167),
-    [anon_sym_record] = ACTIONS(167),
-    [anon_sym_flags] = ACTIONS(167),
-    [anon_sym_variant] = ACTIONS(167),
-    [anon_sym_enum] = ACTIONS(167),
-    [anon_sym_resource] = ACTIONS(167),
+    [anon_sym_RBRACE] = ACTIONS(177),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(177),
+    [anon_sym_use] = ACTIONS(177),
+    [anon_sym_import] = ACTIONS(177),
+    [anon_sym_export] = ACTIONS(177),
+    [anon_sym_include] = ACTIONS(177),
+    [anon_sym_type] = ACTIONS(177),
+    [anon_sym_record] = ACTIONS(177),
+    [anon_sym_flags] = ACTIONS(177),
+    [anon_sym_variant] = ACTIONS(177),
+    [anon_sym_enum] = ACTIONS(177),
+    [anon_sym_resource] = ACTIONS(177),
   },
   [77] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(167),
-    [anon_sym_AT] = ACTIONS(167),
-    [anon_sym_use] = ACTIONS(167),
-    [anon_sym_import] = ACTIONS(167),
-    [anon_sym_export] = ACTIONS(167),
-    [anon_sym_include] = ACTIONS(167),
-    [anon_sym_type] = ACTIONS(167),
-    [anon_sym_record] = ACTIONS(167),
-    [anon_sym_flags] = ACTIONS(167),
-    [anon_sym_variant] = ACTIONS(167),
-    [anon_sym_enum] = ACTIONS(167),
-    [anon_sym_resource] = ACTIONS(167),
+    [anon_sym_RBRACE] = ACTIONS(177),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(177),
+    [anon_sym_use] = ACTIONS(177),
+    [anon_sym_import] = ACTIONS(177),
+    [anon_sym_export] = ACTIONS(177),
+    [anon_sym_include] = ACTIONS(177),
+    [anon_sym_type] = ACTIONS(177),
+    [anon_sym_record] = ACTIONS(177),
+    [anon_sym_flags] = ACTIONS(177),
+    [anon_sym_variant] = ACTIONS(177),
+    [anon_sym_enum] = ACTIONS(177),
+    [anon_sym_resource] = ACTIONS(177),
   },
   [78] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(167),
-    [anon_sym_AT] = ACTIONS(167),
-    [anon_sym_use] = ACTIONS(167),
-    [anon_sym_import] = ACTIONS(167),
-    [anon_sym_export] = ACTIONS(167),
-    [anon_sym_include] = ACTIONS(167),
-    [anon_sym_type] = ACTIONS(167),
-    [anon_sym_record] = ACTIONS(167),
-    [anon_sym_flags] = ACTIONS(167),
-    [anon_sym_variant] = ACTIONS(167),
-    [anon_sym_enum] = ACTIONS(167),
-    [anon_sym_resource] = ACTIONS(167),
+    [anon_sym_RBRACE] = ACTIONS(177),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(177),
+    [anon_sym_use] = ACTIONS(177),
+    [anon_sym_import] = ACTIONS(177),
+    [anon_sym_export] = ACTIONS(177),
+    [anon_sym_include] = ACTIONS(177),
+    [anon_sym_type] = ACTIONS(177),
+    [anon_sym_record] = ACTIONS(177),
+    [anon_sym_flags] = ACTIONS(177),
+    [anon_sym_variant] = ACTIONS(177),
+    [anon_sym_enum] = ACTIONS(177),
+    [anon_sym_resource] = ACTIONS(177),
   },
   [79] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(167),
-    [anon_sym_AT] = ACTIONS(167),
-    [anon_sym_use] = ACTIONS(167),
-    [anon_sym_import] = ACTIONS(167),
-    [anon_sym_export] = ACTIONS(167),
-    [anon_sym_include] = ACTIONS(167),
-    [anon_sym_type] = ACTIONS(167),
-    [anon_sym_record] = ACTIONS(167),
-    [anon_sym_flags] = ACTIONS(167),
-    [anon_sym_variant] = ACTIONS(167),
-    [anon_sym_enum] = ACTIONS(167),
-    [anon_sym_resource] = ACTIONS(167),
+    [anon_sym_RBRACE] = ACTIONS(177),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(177),
+    [anon_sym_use] = ACTIONS(177),
+    [anon_sym_import] = ACTIONS(177),
+    [anon_sym_export] = ACTIONS(177),
+    [anon_sym_include] = ACTIONS(177),
+    [anon_sym_type] = ACTIONS(177),
+    [anon_sym_record] = ACTIONS(177),
+    [anon_sym_flags] = ACTIONS(177),
+    [anon_sym_variant] = ACTIONS(177),
+    [anon_sym_enum] = ACTIONS(177),
+    [anon_sym_resource] = ACTIONS(177),
   },
   [80] = {
-    [sym_identifier] = ACTIONS(169),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [anon_sym_RBRACE] = ACTIONS(177),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(177),
+    [anon_sym_use] = ACTIONS(177),
+    [anon_sym_import] = ACTIONS(177),
+    [anon_sym_export] = ACTIONS(177),
+    [anon_sym_include] = ACTIONS(177),
+    [anon_sym_type] = ACTIONS(177),
+    [anon_sym_record] = ACTIONS(177),
+    [anon_sym_flags] = ACTIONS(177),
+    [anon_sym_variant] = ACTIONS(177),
+    [anon_sym_enum] = ACTIONS(177),
+    [anon_sym_resource] = ACTIONS(177),
   },
   [81] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_AT] = ACTIONS(9),
-    [anon_sym_use] = ACTIONS(171),
-    [anon_sym_import] = ACTIONS(173),
-    [anon_sym_export] = ACTIONS(175),
+    [anon_sym_RBRACE] = ACTIONS(177),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(177),
+    [anon_sym_use] = ACTIONS(177),
+    [anon_sym_import] = ACTIONS(177),
+    [anon_sym_export] = ACTIONS(177),
     [anon_sym_include] = ACTIONS(177),
-    [anon_sym_type] = ACTIONS(179),
-    [anon_sym_record] = ACTIONS(181),
-    [anon_sym_flags] = ACTIONS(183),
-    [anon_sym_variant] = ACTIONS(185),
-    [anon_sym_enum] = ACTIONS(187),
-    [anon_sym_resource] = ACTIONS(189),
-    [sym_since_gate] = STATE(28),
-    [sym_unstable_gate] = STATE(29),
-    [sym_deprecated_gate] = STATE(30),
+    [anon_sym_type] = ACTIONS(177),
+    [anon_sym_record] = ACTIONS(177),
+    [anon_sym_flags] = ACTIONS(177),
+    [anon_sym_variant] = ACTIONS(177),
+    [anon_sym_enum] = ACTIONS(177),
+    [anon_sym_resource] = ACTIONS(177),
   },
   [82] = {
-    [sym_identifier] = ACTIONS(191),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [anon_sym_RBRACE] = ACTIONS(177),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(177),
+    [anon_sym_use] = ACTIONS(177),
+    [anon_sym_import] = ACTIONS(177),
+    [anon_sym_export] = ACTIONS(177),
+    [anon_sym_include] = ACTIONS(177),
+    [anon_sym_type] = ACTIONS(177),
+    [anon_sym_record] = ACTIONS(177),
+    [anon_sym_flags] = ACTIONS(177),
+    [anon_sym_variant] = ACTIONS(177),
+    [anon_sym_enum] = ACTIONS(177),
+    [anon_sym_resource] = ACTIONS(177),
   },
   [83] = {
-    [sym_identifier] = ACTIONS(193),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [anon_sym_RBRACE] = ACTIONS(177),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(177),
+    [anon_sym_use] = ACTIONS(177),
+    [anon_sym_import] = ACTIONS(177),
+    [anon_sym_export] = ACTIONS(177),
+    [anon_sym_include] = ACTIONS(177),
+    [anon_sym_type] = ACTIONS(177),
+    [anon_sym_record] = ACTIONS(177),
+    [anon_sym_flags] = ACTIONS(177),
+    [anon_sym_variant] = ACTIONS(177),
+    [anon_sym_enum] = ACTIONS(177),
+    [anon_sym_resource] = ACTIONS(177),
   },
   [84] = {
-    [sym_identifier] = ACTIONS(195),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_identifier] = ACTIONS(179),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [85] = {
-    [sym_identifier] = ACTIONS(197),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(11),
+    [anon_sym_use] = ACTIONS(181),
+    [anon_sym_import] = ACTIONS(183),
+    [anon_sym_export] = ACTIONS(185),
+    [anon_sym_include] = ACTIONS(187),
+    [anon_sym_type] = ACTIONS(189),
+    [anon_sym_record] = ACTIONS(191),
+    [anon_sym_flags] = ACTIONS(193),
+    [anon_sym_variant] = ACTIONS(195),
+    [anon_sym_enum] = ACTIONS(197),
+    [anon_sym_resource] = ACTIONS(199),
+    [sym_since_gate] = STATE(31),
+    [sym_unstable_gate] = STATE(32),
+    [sym_deprecated_gate] = STATE(33),
   },
   [86] = {
-    [sym_identifier] = ACTIONS(199),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_identifier] = ACTIONS(201),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [87] = {
-    [sym_identifier] = ACTIONS(45),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [sym_use_path] = STATE(149),
+    [sym_identifier] = ACTIONS(203),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [88] = {
-    [sym_identifier] = ACTIONS(45),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [sym_use_path] = STATE(150),
+    [sym_identifier] = ACTIONS(205),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [89] = {
-    [sym_identifier] = ACTIONS(201),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [sym_use_path] = STATE(153),
-    [sym__extern] = STATE(151),
+    [sym_identifier] = ACTIONS(207),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [90] = {
-    [sym_identifier] = ACTIONS(201),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [sym_use_path] = STATE(153),
-    [sym__extern] = STATE(154),
+    [sym_identifier] = ACTIONS(209),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [91] = {
-    [ts_builtin_sym_end] = ACTIONS(203),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(203),
-    [anon_sym_RBRACE] = ACTIONS(203),
-    [anon_sym_AT] = ACTIONS(203),
-    [anon_sym_use] = ACTIONS(203),
-    [anon_sym_interface] = ACTIONS(203),
-    [anon_sym_world] = ACTIONS(203),
+    [sym_identifier] = ACTIONS(51),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_use_path] = STATE(153),
   },
   [92] = {
-    [ts_builtin_sym_end] = ACTIONS(205),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(205),
-    [anon_sym_RBRACE] = ACTIONS(205),
-    [anon_sym_AT] = ACTIONS(205),
-    [anon_sym_use] = ACTIONS(205),
-    [anon_sym_interface] = ACTIONS(205),
-    [anon_sym_world] = ACTIONS(205),
+    [sym_identifier] = ACTIONS(51),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_use_path] = STATE(154),
   },
   [93] = {
-    [sym_identifier] = ACTIONS(207),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_identifier] = ACTIONS(211),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_use_path] = STATE(157),
+    [sym__extern] = STATE(155),
   },
   [94] = {
-    [ts_builtin_sym_end] = ACTIONS(209),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(209),
-    [anon_sym_RBRACE] = ACTIONS(209),
-    [anon_sym_AT] = ACTIONS(209),
-    [anon_sym_use] = ACTIONS(209),
-    [anon_sym_interface] = ACTIONS(209),
-    [anon_sym_world] = ACTIONS(209),
+    [sym_identifier] = ACTIONS(211),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_use_path] = STATE(157),
+    [sym__extern] = STATE(158),
   },
   [95] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_EQ] = ACTIONS(211),
+    [ts_builtin_sym_end] = ACTIONS(213),
+    [anon_sym_RBRACE] = ACTIONS(213),
+    [sym__end_of_input] = ACTIONS(213),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(213),
+    [anon_sym_AT] = ACTIONS(213),
+    [anon_sym_use] = ACTIONS(213),
+    [anon_sym_interface] = ACTIONS(213),
+    [anon_sym_world] = ACTIONS(213),
   },
   [96] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RPAREN] = ACTIONS(213),
+    [ts_builtin_sym_end] = ACTIONS(215),
+    [anon_sym_RBRACE] = ACTIONS(215),
+    [sym__end_of_input] = ACTIONS(215),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(215),
+    [anon_sym_AT] = ACTIONS(215),
+    [anon_sym_use] = ACTIONS(215),
+    [anon_sym_interface] = ACTIONS(215),
+    [anon_sym_world] = ACTIONS(215),
   },
   [97] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_EQ] = ACTIONS(215),
+    [sym_identifier] = ACTIONS(217),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [98] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_EQ] = ACTIONS(217),
-  },
-  [99] = {
     [ts_builtin_sym_end] = ACTIONS(219),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(219),
     [anon_sym_RBRACE] = ACTIONS(219),
+    [sym__end_of_input] = ACTIONS(219),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(219),
     [anon_sym_AT] = ACTIONS(219),
     [anon_sym_use] = ACTIONS(219),
     [anon_sym_interface] = ACTIONS(219),
     [anon_sym_world] = ACTIONS(219),
-    [anon_sym_import] = ACTIONS(219),
-    [anon_sym_export] = ACTIONS(219),
-    [anon_sym_include] = ACTIONS(219),
-    [anon_sym_type] = ACTIONS(219),
-    [anon_sym_record] = ACTIONS(219),
-    [anon_sym_flags] = ACTIONS(219),
-    [anon_sym_variant] = ACTIONS(219),
-    [anon_sym_enum] = ACTIONS(219),
-    [anon_sym_resource] = ACTIONS(219),
+  },
+  [99] = {
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_EQ] = ACTIONS(221),
   },
   [100] = {
-    [sym_identifier] = ACTIONS(133),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(221),
-    [anon_sym_AT] = ACTIONS(9),
-    [anon_sym_use] = ACTIONS(101),
-    [anon_sym_type] = ACTIONS(109),
-    [anon_sym_record] = ACTIONS(111),
-    [anon_sym_flags] = ACTIONS(113),
-    [anon_sym_variant] = ACTIONS(115),
-    [anon_sym_enum] = ACTIONS(117),
-    [anon_sym_resource] = ACTIONS(119),
-    [sym_use_item] = STATE(167),
-    [sym_func_item] = STATE(168),
-    [sym_type_item] = STATE(166),
-    [sym_record_item] = STATE(163),
-    [sym_flags_item] = STATE(164),
-    [sym_variant_item] = STATE(162),
-    [sym_enum_item] = STATE(165),
-    [sym_resource_item] = STATE(161),
-    [sym_since_gate] = STATE(12),
-    [sym_unstable_gate] = STATE(13),
-    [sym_deprecated_gate] = STATE(14),
-    [aux_sym_toplevel_use_item_repeat1] = STATE(110),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_RPAREN] = ACTIONS(223),
   },
   [101] = {
-    [sym_identifier] = ACTIONS(223),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(223),
-    [anon_sym_AT] = ACTIONS(223),
-    [anon_sym_use] = ACTIONS(223),
-    [anon_sym_type] = ACTIONS(223),
-    [anon_sym_record] = ACTIONS(223),
-    [anon_sym_flags] = ACTIONS(223),
-    [anon_sym_variant] = ACTIONS(223),
-    [anon_sym_enum] = ACTIONS(223),
-    [anon_sym_resource] = ACTIONS(223),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_EQ] = ACTIONS(225),
   },
   [102] = {
-    [sym_identifier] = ACTIONS(223),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(223),
-    [anon_sym_AT] = ACTIONS(223),
-    [anon_sym_use] = ACTIONS(223),
-    [anon_sym_type] = ACTIONS(223),
-    [anon_sym_record] = ACTIONS(223),
-    [anon_sym_flags] = ACTIONS(223),
-    [anon_sym_variant] = ACTIONS(223),
-    [anon_sym_enum] = ACTIONS(223),
-    [anon_sym_resource] = ACTIONS(223),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_EQ] = ACTIONS(227),
   },
   [103] = {
-    [sym_identifier] = ACTIONS(223),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(223),
-    [anon_sym_AT] = ACTIONS(223),
-    [anon_sym_use] = ACTIONS(223),
-    [anon_sym_type] = ACTIONS(223),
-    [anon_sym_record] = ACTIONS(223),
-    [anon_sym_flags] = ACTIONS(223),
-    [anon_sym_variant] = ACTIONS(223),
-    [anon_sym_enum] = ACTIONS(223),
-    [anon_sym_resource] = ACTIONS(223),
+    [ts_builtin_sym_end] = ACTIONS(229),
+    [anon_sym_RBRACE] = ACTIONS(229),
+    [sym__end_of_input] = ACTIONS(229),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(229),
+    [anon_sym_AT] = ACTIONS(229),
+    [anon_sym_use] = ACTIONS(229),
+    [anon_sym_interface] = ACTIONS(229),
+    [anon_sym_world] = ACTIONS(229),
+    [anon_sym_import] = ACTIONS(229),
+    [anon_sym_export] = ACTIONS(229),
+    [anon_sym_include] = ACTIONS(229),
+    [anon_sym_type] = ACTIONS(229),
+    [anon_sym_record] = ACTIONS(229),
+    [anon_sym_flags] = ACTIONS(229),
+    [anon_sym_variant] = ACTIONS(229),
+    [anon_sym_enum] = ACTIONS(229),
+    [anon_sym_resource] = ACTIONS(229),
   },
   [104] = {
-    [sym_identifier] = ACTIONS(223),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(223),
-    [anon_sym_AT] = ACTIONS(223),
-    [anon_sym_use] = ACTIONS(223),
-    [anon_sym_type] = ACTIONS(223),
-    [anon_sym_record] = ACTIONS(223),
-    [anon_sym_flags] = ACTIONS(223),
-    [anon_sym_variant] = ACTIONS(223),
-    [anon_sym_enum] = ACTIONS(223),
-    [anon_sym_resource] = ACTIONS(223),
+    [anon_sym_RBRACE] = ACTIONS(231),
+    [sym_identifier] = ACTIONS(145),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(11),
+    [anon_sym_use] = ACTIONS(111),
+    [anon_sym_type] = ACTIONS(119),
+    [anon_sym_record] = ACTIONS(121),
+    [anon_sym_flags] = ACTIONS(123),
+    [anon_sym_variant] = ACTIONS(125),
+    [anon_sym_enum] = ACTIONS(127),
+    [anon_sym_resource] = ACTIONS(129),
+    [sym_use_item] = STATE(171),
+    [sym_func_item] = STATE(172),
+    [sym_type_item] = STATE(170),
+    [sym_record_item] = STATE(167),
+    [sym_flags_item] = STATE(168),
+    [sym_variant_item] = STATE(166),
+    [sym_enum_item] = STATE(169),
+    [sym_resource_item] = STATE(165),
+    [sym_since_gate] = STATE(13),
+    [sym_unstable_gate] = STATE(14),
+    [sym_deprecated_gate] = STATE(15),
+    [aux_sym_toplevel_use_item_repeat1] = STATE(114),
   },
   [105] = {
-    [sym_identifier] = ACTIONS(223),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(223),
-    [anon_sym_AT] = ACTIONS(223),
-    [anon_sym_use] = ACTIONS(223),
-    [anon_sym_type] = ACTIONS(223),
-    [anon_sym_record] = ACTIONS(223),
-    [anon_sym_flags] = ACTIONS(223),
-    [anon_sym_variant] = ACTIONS(223),
-    [anon_sym_enum] = ACTIONS(223),
-    [anon_sym_resource] = ACTIONS(223),
-  },
-  [106] = {
-    [sym_identifier] = ACTIONS(223),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(223),
-    [anon_sym_AT] = ACTIONS(223),
-    [anon_sym_use] = ACTIONS(223),
-    [anon_sym_type] = ACTIONS(223),
-    [anon_sym_record] = ACTIONS(223),
-    [anon_sym_flags] = ACTIONS(223),
-    [anon_sym_variant] = ACTIONS(223),
-    [anon_sym_enum] = ACTIONS(223),
-    [anon_sym_resource] = ACTIONS(223),
-  },
-  [107] = {
-    [sym_identifier] = ACTIONS(223),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(223),
-    [anon_sym_AT] = ACTIONS(223),
-    [anon_sym_use] = ACTIONS(223),
-    [anon_sym_type] = ACTIONS(223),
-    [anon_sym_record] = ACTIONS(223),
-    [anon_sym_flags] = ACTIONS(223),
-    [anon_sym_variant] = ACTIONS(223),
-    [anon_sym_enum] = ACTIONS(223),
-    [anon_sym_resource] = ACTIONS(223),
-  },
-  [108] = {
-    [sym_identifier] = ACTIONS(223),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(223),
-    [anon_sym_AT] = ACTIONS(223),
-    [anon_sym_use] = ACTIONS(223),
-    [anon_sym_type] = ACTIONS(223),
-    [anon_sym_record] = ACTIONS(223),
-    [anon_sym_flags] = ACTIONS(223),
-    [anon_sym_variant] = ACTIONS(223),
-    [anon_sym_enum] = ACTIONS(223),
-    [anon_sym_resource] = ACTIONS(223),
-  },
-  [109] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_COLON] = ACTIONS(225),
-  },
-  [110] = {
-    [sym_identifier] = ACTIONS(227),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_AT] = ACTIONS(9),
-    [anon_sym_use] = ACTIONS(171),
-    [anon_sym_type] = ACTIONS(179),
-    [anon_sym_record] = ACTIONS(181),
-    [anon_sym_flags] = ACTIONS(183),
-    [anon_sym_variant] = ACTIONS(185),
-    [anon_sym_enum] = ACTIONS(187),
-    [anon_sym_resource] = ACTIONS(189),
-    [sym_since_gate] = STATE(28),
-    [sym_unstable_gate] = STATE(29),
-    [sym_deprecated_gate] = STATE(30),
-  },
-  [111] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(229),
-  },
-  [112] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SLASH] = ACTIONS(231),
-    [aux_sym_use_path_repeat1] = STATE(172),
-  },
-  [113] = {
-    [ts_builtin_sym_end] = ACTIONS(233),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(233),
+    [anon_sym_RBRACE] = ACTIONS(233),
+    [sym_identifier] = ACTIONS(233),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_AT] = ACTIONS(233),
     [anon_sym_use] = ACTIONS(233),
-    [anon_sym_interface] = ACTIONS(233),
-    [anon_sym_world] = ACTIONS(233),
+    [anon_sym_type] = ACTIONS(233),
+    [anon_sym_record] = ACTIONS(233),
+    [anon_sym_flags] = ACTIONS(233),
+    [anon_sym_variant] = ACTIONS(233),
+    [anon_sym_enum] = ACTIONS(233),
+    [anon_sym_resource] = ACTIONS(233),
+  },
+  [106] = {
+    [anon_sym_RBRACE] = ACTIONS(233),
+    [sym_identifier] = ACTIONS(233),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(233),
+    [anon_sym_use] = ACTIONS(233),
+    [anon_sym_type] = ACTIONS(233),
+    [anon_sym_record] = ACTIONS(233),
+    [anon_sym_flags] = ACTIONS(233),
+    [anon_sym_variant] = ACTIONS(233),
+    [anon_sym_enum] = ACTIONS(233),
+    [anon_sym_resource] = ACTIONS(233),
+  },
+  [107] = {
+    [anon_sym_RBRACE] = ACTIONS(233),
+    [sym_identifier] = ACTIONS(233),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(233),
+    [anon_sym_use] = ACTIONS(233),
+    [anon_sym_type] = ACTIONS(233),
+    [anon_sym_record] = ACTIONS(233),
+    [anon_sym_flags] = ACTIONS(233),
+    [anon_sym_variant] = ACTIONS(233),
+    [anon_sym_enum] = ACTIONS(233),
+    [anon_sym_resource] = ACTIONS(233),
+  },
+  [108] = {
+    [anon_sym_RBRACE] = ACTIONS(233),
+    [sym_identifier] = ACTIONS(233),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(233),
+    [anon_sym_use] = ACTIONS(233),
+    [anon_sym_type] = ACTIONS(233),
+    [anon_sym_record] = ACTIONS(233),
+    [anon_sym_flags] = ACTIONS(233),
+    [anon_sym_variant] = ACTIONS(233),
+    [anon_sym_enum] = ACTIONS(233),
+    [anon_sym_resource] = ACTIONS(233),
+  },
+  [109] = {
+    [anon_sym_RBRACE] = ACTIONS(233),
+    [sym_identifier] = ACTIONS(233),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(233),
+    [anon_sym_use] = ACTIONS(233),
+    [anon_sym_type] = ACTIONS(233),
+    [anon_sym_record] = ACTIONS(233),
+    [anon_sym_flags] = ACTIONS(233),
+    [anon_sym_variant] = ACTIONS(233),
+    [anon_sym_enum] = ACTIONS(233),
+    [anon_sym_resource] = ACTIONS(233),
+  },
+  [110] = {
+    [anon_sym_RBRACE] = ACTIONS(233),
+    [sym_identifier] = ACTIONS(233),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(233),
+    [anon_sym_use] = ACTIONS(233),
+    [anon_sym_type] = ACTIONS(233),
+    [anon_sym_record] = ACTIONS(233),
+    [anon_sym_flags] = ACTIONS(233),
+    [anon_sym_variant] = ACTIONS(233),
+    [anon_sym_enum] = ACTIONS(233),
+    [anon_sym_resource] = ACTIONS(233),
+  },
+  [111] = {
+    [anon_sym_RBRACE] = ACTIONS(233),
+    [sym_identifier] = ACTIONS(233),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(233),
+    [anon_sym_use] = ACTIONS(233),
+    [anon_sym_type] = ACTIONS(233),
+    [anon_sym_record] = ACTIONS(233),
+    [anon_sym_flags] = ACTIONS(233),
+    [anon_sym_variant] = ACTIONS(233),
+    [anon_sym_enum] = ACTIONS(233),
+    [anon_sym_resource] = ACTIONS(233),
+  },
+  [112] = {
+    [anon_sym_RBRACE] = ACTIONS(233),
+    [sym_identifier] = ACTIONS(233),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(233),
+    [anon_sym_use] = ACTIONS(233),
+    [anon_sym_type] = ACTIONS(233),
+    [anon_sym_record] = ACTIONS(233),
+    [anon_sym_flags] = ACTIONS(233),
+    [anon_sym_variant] = ACTIONS(233),
+    [anon_sym_enum] = ACTIONS(233),
+    [anon_sym_resource] = ACTIONS(233),
+  },
+  [113] = {
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COLON] = ACTIONS(235),
   },
   [114] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(235),
-    [anon_sym_AT] = ACTIONS(235),
-    [anon_sym_use] = ACTIONS(235),
-    [anon_sym_interface] = ACTIONS(235),
-    [anon_sym_world] = ACTIONS(235),
+    [sym_identifier] = ACTIONS(237),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(11),
+    [anon_sym_use] = ACTIONS(181),
+    [anon_sym_type] = ACTIONS(189),
+    [anon_sym_record] = ACTIONS(191),
+    [anon_sym_flags] = ACTIONS(193),
+    [anon_sym_variant] = ACTIONS(195),
+    [anon_sym_enum] = ACTIONS(197),
+    [anon_sym_resource] = ACTIONS(199),
+    [sym_since_gate] = STATE(31),
+    [sym_unstable_gate] = STATE(32),
+    [sym_deprecated_gate] = STATE(33),
   },
   [115] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(235),
-    [anon_sym_AT] = ACTIONS(235),
-    [anon_sym_use] = ACTIONS(235),
-    [anon_sym_interface] = ACTIONS(235),
-    [anon_sym_world] = ACTIONS(235),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(239),
   },
   [116] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(235),
-    [anon_sym_AT] = ACTIONS(235),
-    [anon_sym_use] = ACTIONS(235),
-    [anon_sym_interface] = ACTIONS(235),
-    [anon_sym_world] = ACTIONS(235),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SLASH] = ACTIONS(241),
+    [aux_sym_use_path_repeat1] = STATE(176),
   },
   [117] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(237),
-    [anon_sym_LBRACE] = ACTIONS(237),
+    [ts_builtin_sym_end] = ACTIONS(243),
+    [sym__end_of_input] = ACTIONS(243),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(243),
+    [anon_sym_AT] = ACTIONS(243),
+    [anon_sym_use] = ACTIONS(243),
+    [anon_sym_interface] = ACTIONS(243),
+    [anon_sym_world] = ACTIONS(243),
   },
   [118] = {
-    [sym_version] = ACTIONS(239),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [anon_sym_RBRACE] = ACTIONS(245),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(245),
+    [anon_sym_use] = ACTIONS(245),
+    [anon_sym_interface] = ACTIONS(245),
+    [anon_sym_world] = ACTIONS(245),
   },
   [119] = {
-    [sym_identifier] = ACTIONS(241),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [anon_sym_RBRACE] = ACTIONS(245),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(245),
+    [anon_sym_use] = ACTIONS(245),
+    [anon_sym_interface] = ACTIONS(245),
+    [anon_sym_world] = ACTIONS(245),
   },
   [120] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(243),
-    [anon_sym_LBRACE] = ACTIONS(243),
-    [anon_sym_COLON] = ACTIONS(243),
-    [anon_sym_SLASH] = ACTIONS(243),
-    [anon_sym_AT] = ACTIONS(243),
+    [anon_sym_RBRACE] = ACTIONS(245),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(245),
+    [anon_sym_use] = ACTIONS(245),
+    [anon_sym_interface] = ACTIONS(245),
+    [anon_sym_world] = ACTIONS(245),
   },
   [121] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(245),
-    [anon_sym_LBRACE] = ACTIONS(245),
-    [anon_sym_SLASH] = ACTIONS(245),
-    [anon_sym_AT] = ACTIONS(245),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(247),
+    [anon_sym_LBRACE] = ACTIONS(247),
   },
   [122] = {
-    [ts_builtin_sym_end] = ACTIONS(247),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(247),
-    [anon_sym_RBRACE] = ACTIONS(247),
-    [anon_sym_AT] = ACTIONS(247),
-    [anon_sym_use] = ACTIONS(247),
-    [anon_sym_interface] = ACTIONS(247),
-    [anon_sym_world] = ACTIONS(247),
+    [sym_version] = ACTIONS(249),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [123] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(249),
-    [anon_sym_AT] = ACTIONS(249),
-    [anon_sym_use] = ACTIONS(249),
-    [anon_sym_import] = ACTIONS(249),
-    [anon_sym_export] = ACTIONS(249),
-    [anon_sym_include] = ACTIONS(249),
-    [anon_sym_type] = ACTIONS(249),
-    [anon_sym_record] = ACTIONS(249),
-    [anon_sym_flags] = ACTIONS(249),
-    [anon_sym_variant] = ACTIONS(249),
-    [anon_sym_enum] = ACTIONS(249),
-    [anon_sym_resource] = ACTIONS(249),
+    [sym_identifier] = ACTIONS(251),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [124] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(249),
-    [anon_sym_AT] = ACTIONS(249),
-    [anon_sym_use] = ACTIONS(249),
-    [anon_sym_import] = ACTIONS(249),
-    [anon_sym_export] = ACTIONS(249),
-    [anon_sym_include] = ACTIONS(249),
-    [anon_sym_type] = ACTIONS(249),
-    [anon_sym_record] = ACTIONS(249),
-    [anon_sym_flags] = ACTIONS(249),
-    [anon_sym_variant] = ACTIONS(249),
-    [anon_sym_enum] = ACTIONS(249),
-    [anon_sym_resource] = ACTIONS(249),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(253),
+    [anon_sym_LBRACE] = ACTIONS(253),
+    [anon_sym_COLON] = ACTIONS(253),
+    [anon_sym_SLASH] = ACTIONS(253),
+    [anon_sym_AT] = ACTIONS(253),
   },
   [125] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(249),
-    [anon_sym_AT] = ACTIONS(249),
-    [anon_sym_use] = ACTIONS(249),
-    [anon_sym_import] = ACTIONS(249),
-    [anon_sym_export] = ACTIONS(249),
-    [anon_sym_include] = ACTIONS(249),
-    [anon_sym_type] = ACTIONS(249),
-    [anon_sym_record] = ACTIONS(249),
-    [anon_sym_flags] = ACTIONS(249),
-    [anon_sym_variant] = ACTIONS(249),
-    [anon_sym_enum] = ACTIONS(249),
-    [anon_sym_resource] = ACTIONS(249),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(255),
+    [anon_sym_LBRACE] = ACTIONS(255),
+    [anon_sym_SLASH] = ACTIONS(255),
+    [anon_sym_AT] = ACTIONS(255),
   },
   [126] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(249),
-    [anon_sym_AT] = ACTIONS(249),
-    [anon_sym_use] = ACTIONS(249),
-    [anon_sym_import] = ACTIONS(249),
-    [anon_sym_export] = ACTIONS(249),
-    [anon_sym_include] = ACTIONS(249),
-    [anon_sym_type] = ACTIONS(249),
-    [anon_sym_record] = ACTIONS(249),
-    [anon_sym_flags] = ACTIONS(249),
-    [anon_sym_variant] = ACTIONS(249),
-    [anon_sym_enum] = ACTIONS(249),
-    [anon_sym_resource] = ACTIONS(249),
+    [ts_builtin_sym_end] = ACTIONS(257),
+    [anon_sym_RBRACE] = ACTIONS(257),
+    [sym__end_of_input] = ACTIONS(257),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(257),
+    [anon_sym_AT] = ACTIONS(257),
+    [anon_sym_use] = ACTIONS(257),
+    [anon_sym_interface] = ACTIONS(257),
+    [anon_sym_world] = ACTIONS(257),
   },
   [127] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(249),
-    [anon_sym_AT] = ACTIONS(249),
-    [anon_sym_use] = ACTIONS(249),
-    [anon_sym_import] = ACTIONS(249),
-    [anon_sym_export] = ACTIONS(249),
-    [anon_sym_include] = ACTIONS(249),
-    [anon_sym_type] = ACTIONS(249),
-    [anon_sym_record] = ACTIONS(249),
-    [anon_sym_flags] = ACTIONS(249),
-    [anon_sym_variant] = ACTIONS(249),
-    [anon_sym_enum] = ACTIONS(249),
-    [anon_sym_resource] = ACTIONS(249),
+    [anon_sym_RBRACE] = ACTIONS(259),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(259),
+    [anon_sym_use] = ACTIONS(259),
+    [anon_sym_import] = ACTIONS(259),
+    [anon_sym_export] = ACTIONS(259),
+    [anon_sym_include] = ACTIONS(259),
+    [anon_sym_type] = ACTIONS(259),
+    [anon_sym_record] = ACTIONS(259),
+    [anon_sym_flags] = ACTIONS(259),
+    [anon_sym_variant] = ACTIONS(259),
+    [anon_sym_enum] = ACTIONS(259),
+    [anon_sym_resource] = ACTIONS(259),
   },
   [128] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(249),
-    [anon_sym_AT] = ACTIONS(249),
-    [anon_sym_use] = ACTIONS(249),
-    [anon_sym_import] = ACTIONS(249),
-    [anon_sym_export] = ACTIONS(249),
-    [anon_sym_include] = ACTIONS(249),
-    [anon_sym_type] = ACTIONS(249),
-    [anon_sym_record] = ACTIONS(249),
-    [anon_sym_flags] = ACTIONS(249),
-    [anon_sym_variant] = ACTIONS(249),
-    [anon_sym_enum] = ACTIONS(249),
-    [anon_sym_resource] = ACTIONS(249),
+    [anon_sym_RBRACE] = ACTIONS(259),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(259),
+    [anon_sym_use] = ACTIONS(259),
+    [anon_sym_import] = ACTIONS(259),
+    [anon_sym_export] = ACTIONS(259),
+    [anon_sym_include] = ACTIONS(259),
+    [anon_sym_type] = ACTIONS(259),
+    [anon_sym_record] = ACTIONS(259),
+    [anon_sym_flags] = ACTIONS(259),
+    [anon_sym_variant] = ACTIONS(259),
+    [anon_sym_enum] = ACTIONS(259),
+    [anon_sym_resource] = ACTIONS(259),
   },
   [129] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(249),
-    [anon_sym_AT] = ACTIONS(249),
-    [anon_sym_use] = ACTIONS(249),
-    [anon_sym_import] = ACTIONS(249),
-    [anon_sym_export] = ACTIONS(249),
-    [anon_sym_include] = ACTIONS(249),
-    [anon_sym_type] = ACTIONS(249),
-    [anon_sym_record] = ACTIONS(249),
-    [anon_sym_flags] = ACTIONS(249),
-    [anon_sym_variant] = ACTIONS(249),
-    [anon_sym_enum] = ACTIONS(249),
-    [anon_sym_resource] = ACTIONS(249),
+    [anon_sym_RBRACE] = ACTIONS(259),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(259),
+    [anon_sym_use] = ACTIONS(259),
+    [anon_sym_import] = ACTIONS(259),
+    [anon_sym_export] = ACTIONS(259),
+    [anon_sym_include] = ACTIONS(259),
+    [anon_sym_type] = ACTIONS(259),
+    [anon_sym_record] = ACTIONS(259),
+    [anon_sym_flags] = ACTIONS(259),
+    [anon_sym_variant] = ACTIONS(259),
+    [anon_sym_enum] = ACTIONS(259),
+    [anon_sym_resource] = ACTIONS(259),
   },
   [130] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(249),
-    [anon_sym_AT] = ACTIONS(249),
-    [anon_sym_use] = ACTIONS(249),
-    [anon_sym_import] = ACTIONS(249),
-    [anon_sym_export] = ACTIONS(249),
-    [anon_sym_include] = ACTIONS(249),
-    [anon_sym_type] = ACTIONS(249),
-    [anon_sym_record] = ACTIONS(249),
-    [anon_sym_flags] = ACTIONS(249),
-    [anon_sym_variant] = ACTIONS(249),
-    [anon_sym_enum] = ACTIONS(249),
-    [anon_sym_resource] = ACTIONS(249),
+    [anon_sym_RBRACE] = ACTIONS(259),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(259),
+    [anon_sym_use] = ACTIONS(259),
+    [anon_sym_import] = ACTIONS(259),
+    [anon_sym_export] = ACTIONS(259),
+    [anon_sym_include] = ACTIONS(259),
+    [anon_sym_type] = ACTIONS(259),
+    [anon_sym_record] = ACTIONS(259),
+    [anon_sym_flags] = ACTIONS(259),
+    [anon_sym_variant] = ACTIONS(259),
+    [anon_sym_enum] = ACTIONS(259),
+    [anon_sym_resource] = ACTIONS(259),
   },
   [131] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(249),
-    [anon_sym_AT] = ACTIONS(249),
-    [anon_sym_use] = ACTIONS(249),
-    [anon_sym_import] = ACTIONS(249),
-    [anon_sym_export] = ACTIONS(249),
-    [anon_sym_include] = ACTIONS(249),
-    [anon_sym_type] = ACTIONS(249),
-    [anon_sym_record] = ACTIONS(249),
-    [anon_sym_flags] = ACTIONS(249),
-    [anon_sym_variant] = ACTIONS(249),
-    [anon_sym_enum] = ACTIONS(249),
-    [anon_sym_resource] = ACTIONS(249),
+    [anon_sym_RBRACE] = ACTIONS(259),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(259),
+    [anon_sym_use] = ACTIONS(259),
+    [anon_sym_import] = ACTIONS(259),
+    [anon_sym_export] = ACTIONS(259),
+    [anon_sym_include] = ACTIONS(259),
+    [anon_sym_type] = ACTIONS(259),
+    [anon_sym_record] = ACTIONS(259),
+    [anon_sym_flags] = ACTIONS(259),
+    [anon_sym_variant] = ACTIONS(259),
+    [anon_sym_enum] = ACTIONS(259),
+    [anon_sym_resource] = ACTIONS(259),
   },
   [132] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(249),
-    [anon_sym_AT] = ACTIONS(249),
-    [anon_sym_use] = ACTIONS(249),
-    [anon_sym_import] = ACTIONS(249),
-    [anon_sym_export] = ACTIONS(249),
-    [anon_sym_include] = ACTIONS(249),
-    [anon_sym_type] = ACTIONS(249),
-    [anon_sym_record] = ACTIONS(249),
-    [anon_sym_flags] = ACTIONS(249),
-    [anon_sym_variant] = ACTIONS(249),
-    [anon_sym_enum] = ACTIONS(249),
-    [anon_sym_resource] = ACTIONS(249),
+    [anon_sym_RBRACE] = ACTIONS(259),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(259),
+    [anon_sym_use] = ACTIONS(259),
+    [anon_sym_import] = ACTIONS(259),
+    [anon_sym_export] = ACTIONS(259),
+    [anon_sym_include] = ACTIONS(259),
+    [anon_sym_type] = ACTIONS(259),
+    [anon_sym_record] = ACTIONS(259),
+    [anon_sym_flags] = ACTIONS(259),
+    [anon_sym_variant] = ACTIONS(259),
+    [anon_sym_enum] = ACTIONS(259),
+    [anon_sym_resource] = ACTIONS(259),
   },
   [133] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_EQ] = ACTIONS(251),
+    [anon_sym_RBRACE] = ACTIONS(259),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(259),
+    [anon_sym_use] = ACTIONS(259),
+    [anon_sym_import] = ACTIONS(259),
+    [anon_sym_export] = ACTIONS(259),
+    [anon_sym_include] = ACTIONS(259),
+    [anon_sym_type] = ACTIONS(259),
+    [anon_sym_record] = ACTIONS(259),
+    [anon_sym_flags] = ACTIONS(259),
+    [anon_sym_variant] = ACTIONS(259),
+    [anon_sym_enum] = ACTIONS(259),
+    [anon_sym_resource] = ACTIONS(259),
   },
   [134] = {
-    [sym_identifier] = ACTIONS(253),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [anon_sym_RBRACE] = ACTIONS(259),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(259),
+    [anon_sym_use] = ACTIONS(259),
+    [anon_sym_import] = ACTIONS(259),
+    [anon_sym_export] = ACTIONS(259),
+    [anon_sym_include] = ACTIONS(259),
+    [anon_sym_type] = ACTIONS(259),
+    [anon_sym_record] = ACTIONS(259),
+    [anon_sym_flags] = ACTIONS(259),
+    [anon_sym_variant] = ACTIONS(259),
+    [anon_sym_enum] = ACTIONS(259),
+    [anon_sym_resource] = ACTIONS(259),
   },
   [135] = {
-    [sym_identifier] = ACTIONS(255),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [anon_sym_RBRACE] = ACTIONS(259),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(259),
+    [anon_sym_use] = ACTIONS(259),
+    [anon_sym_import] = ACTIONS(259),
+    [anon_sym_export] = ACTIONS(259),
+    [anon_sym_include] = ACTIONS(259),
+    [anon_sym_type] = ACTIONS(259),
+    [anon_sym_record] = ACTIONS(259),
+    [anon_sym_flags] = ACTIONS(259),
+    [anon_sym_variant] = ACTIONS(259),
+    [anon_sym_enum] = ACTIONS(259),
+    [anon_sym_resource] = ACTIONS(259),
   },
   [136] = {
-    [sym_identifier] = ACTIONS(257),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [anon_sym_RBRACE] = ACTIONS(259),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(259),
+    [anon_sym_use] = ACTIONS(259),
+    [anon_sym_import] = ACTIONS(259),
+    [anon_sym_export] = ACTIONS(259),
+    [anon_sym_include] = ACTIONS(259),
+    [anon_sym_type] = ACTIONS(259),
+    [anon_sym_record] = ACTIONS(259),
+    [anon_sym_flags] = ACTIONS(259),
+    [anon_sym_variant] = ACTIONS(259),
+    [anon_sym_enum] = ACTIONS(259),
+    [anon_sym_resource] = ACTIONS(259),
   },
   [137] = {
-    [sym_identifier] = ACTIONS(259),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_EQ] = ACTIONS(261),
   },
   [138] = {
-    [sym_identifier] = ACTIONS(261),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_identifier] = ACTIONS(263),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [139] = {
-    [sym_identifier] = ACTIONS(263),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_identifier] = ACTIONS(265),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [140] = {
-    [sym_identifier] = ACTIONS(45),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [sym_use_path] = STATE(183),
+    [sym_identifier] = ACTIONS(267),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [141] = {
-    [sym_identifier] = ACTIONS(45),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [sym_use_path] = STATE(184),
+    [sym_identifier] = ACTIONS(269),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [142] = {
-    [sym_identifier] = ACTIONS(201),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [sym_use_path] = STATE(153),
-    [sym__extern] = STATE(185),
+    [sym_identifier] = ACTIONS(271),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [143] = {
-    [sym_identifier] = ACTIONS(201),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [sym_use_path] = STATE(153),
-    [sym__extern] = STATE(186),
+    [sym_identifier] = ACTIONS(273),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [144] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LBRACE] = ACTIONS(265),
+    [sym_identifier] = ACTIONS(51),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_use_path] = STATE(187),
   },
   [145] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LBRACE] = ACTIONS(267),
+    [sym_identifier] = ACTIONS(51),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_use_path] = STATE(188),
   },
   [146] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LBRACE] = ACTIONS(269),
+    [sym_identifier] = ACTIONS(211),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_use_path] = STATE(157),
+    [sym__extern] = STATE(189),
   },
   [147] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LBRACE] = ACTIONS(271),
+    [sym_identifier] = ACTIONS(211),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_use_path] = STATE(157),
+    [sym__extern] = STATE(190),
   },
   [148] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(273),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_LBRACE] = ACTIONS(275),
-    [sym_resource_body] = STATE(192),
   },
   [149] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(277),
-    [anon_sym_with] = ACTIONS(279),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LBRACE] = ACTIONS(277),
   },
   [150] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_DOT] = ACTIONS(281),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LBRACE] = ACTIONS(279),
   },
   [151] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(283),
-    [anon_sym_AT] = ACTIONS(283),
-    [anon_sym_use] = ACTIONS(283),
-    [anon_sym_import] = ACTIONS(283),
-    [anon_sym_export] = ACTIONS(283),
-    [anon_sym_include] = ACTIONS(283),
-    [anon_sym_type] = ACTIONS(283),
-    [anon_sym_record] = ACTIONS(283),
-    [anon_sym_flags] = ACTIONS(283),
-    [anon_sym_variant] = ACTIONS(283),
-    [anon_sym_enum] = ACTIONS(283),
-    [anon_sym_resource] = ACTIONS(283),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LBRACE] = ACTIONS(281),
   },
   [152] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(77),
-    [anon_sym_COLON] = ACTIONS(285),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(283),
+    [anon_sym_LBRACE] = ACTIONS(285),
+    [sym_resource_body] = STATE(196),
   },
   [153] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_SEMI] = ACTIONS(287),
+    [anon_sym_with] = ACTIONS(289),
   },
   [154] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(289),
-    [anon_sym_AT] = ACTIONS(289),
-    [anon_sym_use] = ACTIONS(289),
-    [anon_sym_import] = ACTIONS(289),
-    [anon_sym_export] = ACTIONS(289),
-    [anon_sym_include] = ACTIONS(289),
-    [anon_sym_type] = ACTIONS(289),
-    [anon_sym_record] = ACTIONS(289),
-    [anon_sym_flags] = ACTIONS(289),
-    [anon_sym_variant] = ACTIONS(289),
-    [anon_sym_enum] = ACTIONS(289),
-    [anon_sym_resource] = ACTIONS(289),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_DOT] = ACTIONS(291),
   },
   [155] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(291),
+    [anon_sym_RBRACE] = ACTIONS(293),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(293),
+    [anon_sym_use] = ACTIONS(293),
+    [anon_sym_import] = ACTIONS(293),
+    [anon_sym_export] = ACTIONS(293),
+    [anon_sym_include] = ACTIONS(293),
+    [anon_sym_type] = ACTIONS(293),
+    [anon_sym_record] = ACTIONS(293),
+    [anon_sym_flags] = ACTIONS(293),
+    [anon_sym_variant] = ACTIONS(293),
+    [anon_sym_enum] = ACTIONS(293),
+    [anon_sym_resource] = ACTIONS(293),
   },
   [156] = {
-    [sym_version] = ACTIONS(293),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(85),
+    [anon_sym_COLON] = ACTIONS(295),
   },
   [157] = {
-    [sym_identifier] = ACTIONS(295),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_AT] = ACTIONS(295),
-    [anon_sym_use] = ACTIONS(295),
-    [anon_sym_interface] = ACTIONS(295),
-    [anon_sym_world] = ACTIONS(295),
-    [anon_sym_import] = ACTIONS(295),
-    [anon_sym_export] = ACTIONS(295),
-    [anon_sym_include] = ACTIONS(295),
-    [anon_sym_type] = ACTIONS(295),
-    [anon_sym_record] = ACTIONS(295),
-    [anon_sym_flags] = ACTIONS(295),
-    [anon_sym_variant] = ACTIONS(295),
-    [anon_sym_enum] = ACTIONS(295),
-    [anon_sym_resource] = ACTIONS(295),
-    [anon_sym_constructor] = ACTIONS(295),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(297),
   },
   [158] = {
-    [sym_identifier] = ACTIONS(297),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [anon_sym_RBRACE] = ACTIONS(299),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(299),
+    [anon_sym_use] = ACTIONS(299),
+    [anon_sym_import] = ACTIONS(299),
+    [anon_sym_export] = ACTIONS(299),
+    [anon_sym_include] = ACTIONS(299),
+    [anon_sym_type] = ACTIONS(299),
+    [anon_sym_record] = ACTIONS(299),
+    [anon_sym_flags] = ACTIONS(299),
+    [anon_sym_variant] = ACTIONS(299),
+    [anon_sym_enum] = ACTIONS(299),
+    [anon_sym_resource] = ACTIONS(299),
   },
   [159] = {
-    [sym_version] = ACTIONS(299),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(301),
   },
   [160] = {
-    [ts_builtin_sym_end] = ACTIONS(301),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(301),
-    [anon_sym_RBRACE] = ACTIONS(301),
-    [anon_sym_AT] = ACTIONS(301),
-    [anon_sym_use] = ACTIONS(301),
-    [anon_sym_interface] = ACTIONS(301),
-    [anon_sym_world] = ACTIONS(301),
-    [anon_sym_import] = ACTIONS(301),
-    [anon_sym_export] = ACTIONS(301),
-    [anon_sym_include] = ACTIONS(301),
-    [anon_sym_type] = ACTIONS(301),
-    [anon_sym_record] = ACTIONS(301),
-    [anon_sym_flags] = ACTIONS(301),
-    [anon_sym_variant] = ACTIONS(301),
-    [anon_sym_enum] = ACTIONS(301),
-    [anon_sym_resource] = ACTIONS(301),
+    [sym_version] = ACTIONS(303),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [161] = {
-    [sym_identifier] = ACTIONS(303),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(303),
-    [anon_sym_AT] = ACTIONS(303),
-    [anon_sym_use] = ACTIONS(303),
-    [anon_sym_type] = ACTIONS(303),
-    [anon_sym_record] = ACTIONS(303),
-    [anon_sym_flags] = ACTIONS(303),
-    [anon_sym_variant] = ACTIONS(303),
-    [anon_sym_enum] = ACTIONS(303),
-    [anon_sym_resource] = ACTIONS(303),
+    [sym_identifier] = ACTIONS(305),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(305),
+    [anon_sym_use] = ACTIONS(305),
+    [anon_sym_interface] = ACTIONS(305),
+    [anon_sym_world] = ACTIONS(305),
+    [anon_sym_import] = ACTIONS(305),
+    [anon_sym_export] = ACTIONS(305),
+    [anon_sym_include] = ACTIONS(305),
+    [anon_sym_type] = ACTIONS(305),
+    [anon_sym_record] = ACTIONS(305),
+    [anon_sym_flags] = ACTIONS(305),
+    [anon_sym_variant] = ACTIONS(305),
+    [anon_sym_enum] = ACTIONS(305),
+    [anon_sym_resource] = ACTIONS(305),
+    [anon_sym_constructor] = ACTIONS(305),
   },
   [162] = {
-    [sym_identifier] = ACTIONS(303),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(303),
-    [anon_sym_AT] = ACTIONS(303),
-    [anon_sym_use] = ACTIONS(303),
-    [anon_sym_type] = ACTIONS(303),
-    [anon_sym_record] = ACTIONS(303),
-    [anon_sym_flags] = ACTIONS(303),
-    [anon_sym_variant] = ACTIONS(303),
-    [anon_sym_enum] = ACTIONS(303),
-    [anon_sym_resource] = ACTIONS(303),
+    [sym_identifier] = ACTIONS(307),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [163] = {
-    [sym_identifier] = ACTIONS(303),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(303),
-    [anon_sym_AT] = ACTIONS(303),
-    [anon_sym_use] = ACTIONS(303),
-    [anon_sym_type] = ACTIONS(303),
-    [anon_sym_record] = ACTIONS(303),
-    [anon_sym_flags] = ACTIONS(303),
-    [anon_sym_variant] = ACTIONS(303),
-    [anon_sym_enum] = ACTIONS(303),
-    [anon_sym_resource] = ACTIONS(303),
+    [sym_version] = ACTIONS(309),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [164] = {
-    [sym_identifier] = ACTIONS(303),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(303),
-    [anon_sym_AT] = ACTIONS(303),
-    [anon_sym_use] = ACTIONS(303),
-    [anon_sym_type] = ACTIONS(303),
-    [anon_sym_record] = ACTIONS(303),
-    [anon_sym_flags] = ACTIONS(303),
-    [anon_sym_variant] = ACTIONS(303),
-    [anon_sym_enum] = ACTIONS(303),
-    [anon_sym_resource] = ACTIONS(303),
-  },
-  [165] = {
-    [sym_identifier] = ACTIONS(303),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(303),
-    [anon_sym_AT] = ACTIONS(303),
-    [anon_sym_use] = ACTIONS(303),
-    [anon_sym_type] = ACTIONS(303),
-    [anon_sym_record] = ACTIONS(303),
-    [anon_sym_flags] = ACTIONS(303),
-    [anon_sym_variant] = ACTIONS(303),
-    [anon_sym_enum] = ACTIONS(303),
-    [anon_sym_resource] = ACTIONS(303),
-  },
-  [166] = {
-    [sym_identifier] = ACTIONS(303),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(303),
-    [anon_sym_AT] = ACTIONS(303),
-    [anon_sym_use] = ACTIONS(303),
-    [anon_sym_type] = ACTIONS(303),
-    [anon_sym_record] = ACTIONS(303),
-    [anon_sym_flags] = ACTIONS(303),
-    [anon_sym_variant] = ACTIONS(303),
-    [anon_sym_enum] = ACTIONS(303),
-    [anon_sym_resource] = ACTIONS(303),
-  },
-  [167] = {
-    [sym_identifier] = ACTIONS(303),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(303),
-    [anon_sym_AT] = ACTIONS(303),
-    [anon_sym_use] = ACTIONS(303),
-    [anon_sym_type] = ACTIONS(303),
-    [anon_sym_record] = ACTIONS(303),
-    [anon_sym_flags] = ACTIONS(303),
-    [anon_sym_variant] = ACTIONS(303),
-    [anon_sym_enum] = ACTIONS(303),
-    [anon_sym_resource] = ACTIONS(303),
-  },
-  [168] = {
-    [sym_identifier] = ACTIONS(303),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(303),
-    [anon_sym_AT] = ACTIONS(303),
-    [anon_sym_use] = ACTIONS(303),
-    [anon_sym_type] = ACTIONS(303),
-    [anon_sym_record] = ACTIONS(303),
-    [anon_sym_flags] = ACTIONS(303),
-    [anon_sym_variant] = ACTIONS(303),
-    [anon_sym_enum] = ACTIONS(303),
-    [anon_sym_resource] = ACTIONS(303),
-  },
-  [169] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_async] = ACTIONS(305),
-    [anon_sym_func] = ACTIONS(307),
-    [sym_func_type] = STATE(203),
-  },
-  [170] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_COLON] = ACTIONS(309),
-  },
-  [171] = {
     [ts_builtin_sym_end] = ACTIONS(311),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(311),
     [anon_sym_RBRACE] = ACTIONS(311),
+    [sym__end_of_input] = ACTIONS(311),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(311),
     [anon_sym_AT] = ACTIONS(311),
     [anon_sym_use] = ACTIONS(311),
     [anon_sym_interface] = ACTIONS(311),
     [anon_sym_world] = ACTIONS(311),
+    [anon_sym_import] = ACTIONS(311),
+    [anon_sym_export] = ACTIONS(311),
+    [anon_sym_include] = ACTIONS(311),
+    [anon_sym_type] = ACTIONS(311),
+    [anon_sym_record] = ACTIONS(311),
+    [anon_sym_flags] = ACTIONS(311),
+    [anon_sym_variant] = ACTIONS(311),
+    [anon_sym_enum] = ACTIONS(311),
+    [anon_sym_resource] = ACTIONS(311),
+  },
+  [165] = {
+    [anon_sym_RBRACE] = ACTIONS(313),
+    [sym_identifier] = ACTIONS(313),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(313),
+    [anon_sym_use] = ACTIONS(313),
+    [anon_sym_type] = ACTIONS(313),
+    [anon_sym_record] = ACTIONS(313),
+    [anon_sym_flags] = ACTIONS(313),
+    [anon_sym_variant] = ACTIONS(313),
+    [anon_sym_enum] = ACTIONS(313),
+    [anon_sym_resource] = ACTIONS(313),
+  },
+  [166] = {
+    [anon_sym_RBRACE] = ACTIONS(313),
+    [sym_identifier] = ACTIONS(313),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(313),
+    [anon_sym_use] = ACTIONS(313),
+    [anon_sym_type] = ACTIONS(313),
+    [anon_sym_record] = ACTIONS(313),
+    [anon_sym_flags] = ACTIONS(313),
+    [anon_sym_variant] = ACTIONS(313),
+    [anon_sym_enum] = ACTIONS(313),
+    [anon_sym_resource] = ACTIONS(313),
+  },
+  [167] = {
+    [anon_sym_RBRACE] = ACTIONS(313),
+    [sym_identifier] = ACTIONS(313),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(313),
+    [anon_sym_use] = ACTIONS(313),
+    [anon_sym_type] = ACTIONS(313),
+    [anon_sym_record] = ACTIONS(313),
+    [anon_sym_flags] = ACTIONS(313),
+    [anon_sym_variant] = ACTIONS(313),
+    [anon_sym_enum] = ACTIONS(313),
+    [anon_sym_resource] = ACTIONS(313),
+  },
+  [168] = {
+    [anon_sym_RBRACE] = ACTIONS(313),
+    [sym_identifier] = ACTIONS(313),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(313),
+    [anon_sym_use] = ACTIONS(313),
+    [anon_sym_type] = ACTIONS(313),
+    [anon_sym_record] = ACTIONS(313),
+    [anon_sym_flags] = ACTIONS(313),
+    [anon_sym_variant] = ACTIONS(313),
+    [anon_sym_enum] = ACTIONS(313),
+    [anon_sym_resource] = ACTIONS(313),
+  },
+  [169] = {
+    [anon_sym_RBRACE] = ACTIONS(313),
+    [sym_identifier] = ACTIONS(313),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(313),
+    [anon_sym_use] = ACTIONS(313),
+    [anon_sym_type] = ACTIONS(313),
+    [anon_sym_record] = ACTIONS(313),
+    [anon_sym_flags] = ACTIONS(313),
+    [anon_sym_variant] = ACTIONS(313),
+    [anon_sym_enum] = ACTIONS(313),
+    [anon_sym_resource] = ACTIONS(313),
+  },
+  [170] = {
+    [anon_sym_RBRACE] = ACTIONS(313),
+    [sym_identifier] = ACTIONS(313),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(313),
+    [anon_sym_use] = ACTIONS(313),
+    [anon_sym_type] = ACTIONS(313),
+    [anon_sym_record] = ACTIONS(313),
+    [anon_sym_flags] = ACTIONS(313),
+    [anon_sym_variant] = ACTIONS(313),
+    [anon_sym_enum] = ACTIONS(313),
+    [anon_sym_resource] = ACTIONS(313),
+  },
+  [171] = {
+    [anon_sym_RBRACE] = ACTIONS(313),
+    [sym_identifier] = ACTIONS(313),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(313),
+    [anon_sym_use] = ACTIONS(313),
+    [anon_sym_type] = ACTIONS(313),
+    [anon_sym_record] = ACTIONS(313),
+    [anon_sym_flags] = ACTIONS(313),
+    [anon_sym_variant] = ACTIONS(313),
+    [anon_sym_enum] = ACTIONS(313),
+    [anon_sym_resource] = ACTIONS(313),
   },
   [172] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(313),
-    [anon_sym_SLASH] = ACTIONS(315),
-    [anon_sym_AT] = ACTIONS(317),
-    [anon_sym_as] = ACTIONS(313),
-    [anon_sym_with] = ACTIONS(313),
-    [anon_sym_DOT] = ACTIONS(313),
+    [anon_sym_RBRACE] = ACTIONS(313),
+    [sym_identifier] = ACTIONS(313),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(313),
+    [anon_sym_use] = ACTIONS(313),
+    [anon_sym_type] = ACTIONS(313),
+    [anon_sym_record] = ACTIONS(313),
+    [anon_sym_flags] = ACTIONS(313),
+    [anon_sym_variant] = ACTIONS(313),
+    [anon_sym_enum] = ACTIONS(313),
+    [anon_sym_resource] = ACTIONS(313),
   },
   [173] = {
-    [sym_identifier] = ACTIONS(319),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_async] = ACTIONS(315),
+    [anon_sym_func] = ACTIONS(317),
+    [sym_func_type] = STATE(207),
   },
   [174] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(321),
-    [anon_sym_LBRACE] = ACTIONS(321),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COLON] = ACTIONS(319),
   },
   [175] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(323),
-    [anon_sym_LBRACE] = ACTIONS(323),
-    [anon_sym_SLASH] = ACTIONS(323),
-    [anon_sym_AT] = ACTIONS(323),
+    [ts_builtin_sym_end] = ACTIONS(321),
+    [anon_sym_RBRACE] = ACTIONS(321),
+    [sym__end_of_input] = ACTIONS(321),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(321),
+    [anon_sym_AT] = ACTIONS(321),
+    [anon_sym_use] = ACTIONS(321),
+    [anon_sym_interface] = ACTIONS(321),
+    [anon_sym_world] = ACTIONS(321),
   },
   [176] = {
-    [sym_identifier] = ACTIONS(325),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_u8] = ACTIONS(327),
-    [anon_sym_u16] = ACTIONS(329),
-    [anon_sym_u32] = ACTIONS(331),
-    [anon_sym_u64] = ACTIONS(333),
-    [anon_sym_s8] = ACTIONS(335),
-    [anon_sym_s16] = ACTIONS(337),
-    [anon_sym_s32] = ACTIONS(339),
-    [anon_sym_s64] = ACTIONS(341),
-    [anon_sym_f32] = ACTIONS(343),
-    [anon_sym_f64] = ACTIONS(345),
-    [anon_sym_char] = ACTIONS(347),
-    [anon_sym_bool] = ACTIONS(349),
-    [anon_sym_string] = ACTIONS(351),
-    [anon_sym_error_context] = ACTIONS(353),
-    [anon_sym_tuple] = ACTIONS(355),
-    [anon_sym_list] = ACTIONS(357),
-    [anon_sym_map] = ACTIONS(359),
-    [anon_sym_option] = ACTIONS(361),
-    [anon_sym_result] = ACTIONS(363),
-    [anon_sym_own] = ACTIONS(365),
-    [anon_sym_borrow] = ACTIONS(367),
-    [anon_sym_future] = ACTIONS(369),
-    [anon_sym_stream] = ACTIONS(371),
-    [sym__type] = STATE(210),
-    [sym_primitive_type] = STATE(211),
-    [sym_user_type] = STATE(220),
-    [sym_tuple_type] = STATE(212),
-    [sym_list_type] = STATE(213),
-    [sym_map_type] = STATE(214),
-    [sym_option_type] = STATE(215),
-    [sym_result_type] = STATE(216),
-    [sym_handle_type] = STATE(217),
-    [sym_future_type] = STATE(218),
-    [sym_stream_type] = STATE(219),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(323),
+    [anon_sym_SLASH] = ACTIONS(325),
+    [anon_sym_AT] = ACTIONS(327),
+    [anon_sym_as] = ACTIONS(323),
+    [anon_sym_with] = ACTIONS(323),
+    [anon_sym_DOT] = ACTIONS(323),
   },
   [177] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_EQ] = ACTIONS(373),
+    [sym_identifier] = ACTIONS(329),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [178] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LBRACE] = ACTIONS(375),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(331),
+    [anon_sym_LBRACE] = ACTIONS(331),
   },
   [179] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LBRACE] = ACTIONS(377),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(333),
+    [anon_sym_LBRACE] = ACTIONS(333),
+    [anon_sym_SLASH] = ACTIONS(333),
+    [anon_sym_AT] = ACTIONS(333),
   },
   [180] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LBRACE] = ACTIONS(379),
+    [sym_identifier] = ACTIONS(335),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_u8] = ACTIONS(337),
+    [anon_sym_u16] = ACTIONS(339),
+    [anon_sym_u32] = ACTIONS(341),
+    [anon_sym_u64] = ACTIONS(343),
+    [anon_sym_s8] = ACTIONS(345),
+    [anon_sym_s16] = ACTIONS(347),
+    [anon_sym_s32] = ACTIONS(349),
+    [anon_sym_s64] = ACTIONS(351),
+    [anon_sym_f32] = ACTIONS(353),
+    [anon_sym_f64] = ACTIONS(355),
+    [anon_sym_char] = ACTIONS(357),
+    [anon_sym_bool] = ACTIONS(359),
+    [anon_sym_string] = ACTIONS(361),
+    [anon_sym_error_context] = ACTIONS(363),
+    [anon_sym_tuple] = ACTIONS(365),
+    [anon_sym_list] = ACTIONS(367),
+    [anon_sym_map] = ACTIONS(369),
+    [anon_sym_option] = ACTIONS(371),
+    [anon_sym_result] = ACTIONS(373),
+    [anon_sym_own] = ACTIONS(375),
+    [anon_sym_borrow] = ACTIONS(377),
+    [anon_sym_future] = ACTIONS(379),
+    [anon_sym_stream] = ACTIONS(381),
+    [sym__type] = STATE(214),
+    [sym_primitive_type] = STATE(215),
+    [sym_user_type] = STATE(224),
+    [sym_tuple_type] = STATE(216),
+    [sym_list_type] = STATE(217),
+    [sym_map_type] = STATE(218),
+    [sym_option_type] = STATE(219),
+    [sym_result_type] = STATE(220),
+    [sym_handle_type] = STATE(221),
+    [sym_future_type] = STATE(222),
+    [sym_stream_type] = STATE(223),
   },
   [181] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LBRACE] = ACTIONS(381),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_EQ] = ACTIONS(383),
   },
   [182] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(383),
-    [anon_sym_LBRACE] = ACTIONS(275),
-    [sym_resource_body] = STATE(251),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LBRACE] = ACTIONS(385),
   },
   [183] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(385),
-    [anon_sym_with] = ACTIONS(387),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LBRACE] = ACTIONS(387),
   },
   [184] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_DOT] = ACTIONS(389),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LBRACE] = ACTIONS(389),
   },
   [185] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(391),
-    [anon_sym_AT] = ACTIONS(391),
-    [anon_sym_use] = ACTIONS(391),
-    [anon_sym_import] = ACTIONS(391),
-    [anon_sym_export] = ACTIONS(391),
-    [anon_sym_include] = ACTIONS(391),
-    [anon_sym_type] = ACTIONS(391),
-    [anon_sym_record] = ACTIONS(391),
-    [anon_sym_flags] = ACTIONS(391),
-    [anon_sym_variant] = ACTIONS(391),
-    [anon_sym_enum] = ACTIONS(391),
-    [anon_sym_resource] = ACTIONS(391),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LBRACE] = ACTIONS(391),
   },
   [186] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(393),
-    [anon_sym_AT] = ACTIONS(393),
-    [anon_sym_use] = ACTIONS(393),
-    [anon_sym_import] = ACTIONS(393),
-    [anon_sym_export] = ACTIONS(393),
-    [anon_sym_include] = ACTIONS(393),
-    [anon_sym_type] = ACTIONS(393),
-    [anon_sym_record] = ACTIONS(393),
-    [anon_sym_flags] = ACTIONS(393),
-    [anon_sym_variant] = ACTIONS(393),
-    [anon_sym_enum] = ACTIONS(393),
-    [anon_sym_resource] = ACTIONS(393),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(393),
+    [anon_sym_LBRACE] = ACTIONS(285),
+    [sym_resource_body] = STATE(255),
   },
   [187] = {
-    [sym_identifier] = ACTIONS(395),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(397),
-    [sym_enum_case] = STATE(255),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(395),
+    [anon_sym_with] = ACTIONS(397),
   },
   [188] = {
-    [sym_identifier] = ACTIONS(399),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(401),
-    [sym_flag] = STATE(258),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_DOT] = ACTIONS(399),
   },
   [189] = {
-    [sym_identifier] = ACTIONS(403),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(405),
-    [sym_record_field] = STATE(261),
+    [anon_sym_RBRACE] = ACTIONS(401),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(401),
+    [anon_sym_use] = ACTIONS(401),
+    [anon_sym_import] = ACTIONS(401),
+    [anon_sym_export] = ACTIONS(401),
+    [anon_sym_include] = ACTIONS(401),
+    [anon_sym_type] = ACTIONS(401),
+    [anon_sym_record] = ACTIONS(401),
+    [anon_sym_flags] = ACTIONS(401),
+    [anon_sym_variant] = ACTIONS(401),
+    [anon_sym_enum] = ACTIONS(401),
+    [anon_sym_resource] = ACTIONS(401),
   },
   [190] = {
-    [sym_identifier] = ACTIONS(407),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(409),
-    [sym_variant_case] = STATE(264),
+    [anon_sym_RBRACE] = ACTIONS(403),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(403),
+    [anon_sym_use] = ACTIONS(403),
+    [anon_sym_import] = ACTIONS(403),
+    [anon_sym_export] = ACTIONS(403),
+    [anon_sym_include] = ACTIONS(403),
+    [anon_sym_type] = ACTIONS(403),
+    [anon_sym_record] = ACTIONS(403),
+    [anon_sym_flags] = ACTIONS(403),
+    [anon_sym_variant] = ACTIONS(403),
+    [anon_sym_enum] = ACTIONS(403),
+    [anon_sym_resource] = ACTIONS(403),
   },
   [191] = {
-    [sym_identifier] = ACTIONS(411),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(411),
-    [anon_sym_AT] = ACTIONS(411),
-    [anon_sym_use] = ACTIONS(411),
-    [anon_sym_import] = ACTIONS(411),
-    [anon_sym_export] = ACTIONS(411),
-    [anon_sym_include] = ACTIONS(411),
-    [anon_sym_type] = ACTIONS(411),
-    [anon_sym_record] = ACTIONS(411),
-    [anon_sym_flags] = ACTIONS(411),
-    [anon_sym_variant] = ACTIONS(411),
-    [anon_sym_enum] = ACTIONS(411),
-    [anon_sym_resource] = ACTIONS(411),
+    [anon_sym_RBRACE] = ACTIONS(405),
+    [sym_identifier] = ACTIONS(407),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_enum_case] = STATE(259),
   },
   [192] = {
-    [sym_identifier] = ACTIONS(413),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(413),
-    [anon_sym_AT] = ACTIONS(413),
-    [anon_sym_use] = ACTIONS(413),
-    [anon_sym_import] = ACTIONS(413),
-    [anon_sym_export] = ACTIONS(413),
-    [anon_sym_include] = ACTIONS(413),
-    [anon_sym_type] = ACTIONS(413),
-    [anon_sym_record] = ACTIONS(413),
-    [anon_sym_flags] = ACTIONS(413),
-    [anon_sym_variant] = ACTIONS(413),
-    [anon_sym_enum] = ACTIONS(413),
-    [anon_sym_resource] = ACTIONS(413),
+    [anon_sym_RBRACE] = ACTIONS(409),
+    [sym_identifier] = ACTIONS(411),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_flag] = STATE(262),
   },
   [193] = {
+    [anon_sym_RBRACE] = ACTIONS(413),
     [sym_identifier] = ACTIONS(415),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(417),
-    [anon_sym_AT] = ACTIONS(9),
-    [anon_sym_constructor] = ACTIONS(419),
-    [sym_constructor] = STATE(269),
-    [sym_resource_method] = STATE(270),
-    [sym_static_method] = STATE(271),
-    [sym_since_gate] = STATE(12),
-    [sym_unstable_gate] = STATE(13),
-    [sym_deprecated_gate] = STATE(14),
-    [aux_sym_toplevel_use_item_repeat1] = STATE(273),
-    [aux_sym_resource_body_repeat1] = STATE(268),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_record_field] = STATE(265),
   },
   [194] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [anon_sym_RBRACE] = ACTIONS(417),
+    [sym_identifier] = ACTIONS(419),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_variant_case] = STATE(268),
+  },
+  [195] = {
     [anon_sym_RBRACE] = ACTIONS(421),
+    [sym_identifier] = ACTIONS(421),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_AT] = ACTIONS(421),
     [anon_sym_use] = ACTIONS(421),
     [anon_sym_import] = ACTIONS(421),
@@ -5740,34 +5749,46 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_enum] = ACTIONS(421),
     [anon_sym_resource] = ACTIONS(421),
   },
-  [195] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LBRACE] = ACTIONS(423),
-  },
   [196] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LBRACE] = ACTIONS(425),
+    [anon_sym_RBRACE] = ACTIONS(423),
+    [sym_identifier] = ACTIONS(423),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(423),
+    [anon_sym_use] = ACTIONS(423),
+    [anon_sym_import] = ACTIONS(423),
+    [anon_sym_export] = ACTIONS(423),
+    [anon_sym_include] = ACTIONS(423),
+    [anon_sym_type] = ACTIONS(423),
+    [anon_sym_record] = ACTIONS(423),
+    [anon_sym_flags] = ACTIONS(423),
+    [anon_sym_variant] = ACTIONS(423),
+    [anon_sym_enum] = ACTIONS(423),
+    [anon_sym_resource] = ACTIONS(423),
   },
   [197] = {
+    [anon_sym_RBRACE] = ACTIONS(425),
     [sym_identifier] = ACTIONS(427),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_interface] = ACTIONS(429),
-    [anon_sym_async] = ACTIONS(305),
-    [anon_sym_func] = ACTIONS(307),
-    [sym_use_path] = STATE(279),
-    [sym_func_type] = STATE(277),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(11),
+    [anon_sym_constructor] = ACTIONS(429),
+    [sym_constructor] = STATE(273),
+    [sym_resource_method] = STATE(274),
+    [sym_static_method] = STATE(275),
+    [sym_since_gate] = STATE(13),
+    [sym_unstable_gate] = STATE(14),
+    [sym_deprecated_gate] = STATE(15),
+    [aux_sym_toplevel_use_item_repeat1] = STATE(277),
+    [aux_sym_resource_body_repeat1] = STATE(272),
   },
   [198] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(431),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_AT] = ACTIONS(431),
     [anon_sym_use] = ACTIONS(431),
     [anon_sym_import] = ACTIONS(431),
@@ -5781,562 +5802,565 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_resource] = ACTIONS(431),
   },
   [199] = {
-    [ts_builtin_sym_end] = ACTIONS(433),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_package] = ACTIONS(433),
-    [anon_sym_RBRACE] = ACTIONS(433),
-    [anon_sym_AT] = ACTIONS(433),
-    [anon_sym_use] = ACTIONS(433),
-    [anon_sym_interface] = ACTIONS(433),
-    [anon_sym_world] = ACTIONS(433),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LBRACE] = ACTIONS(433),
   },
   [200] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RPAREN] = ACTIONS(435),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LBRACE] = ACTIONS(435),
   },
   [201] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RPAREN] = ACTIONS(437),
+    [sym_identifier] = ACTIONS(437),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_interface] = ACTIONS(439),
+    [anon_sym_async] = ACTIONS(315),
+    [anon_sym_func] = ACTIONS(317),
+    [sym_use_path] = STATE(283),
+    [sym_func_type] = STATE(281),
   },
   [202] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_COMMA] = ACTIONS(439),
-    [anon_sym_RPAREN] = ACTIONS(441),
+    [anon_sym_RBRACE] = ACTIONS(441),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(441),
+    [anon_sym_use] = ACTIONS(441),
+    [anon_sym_import] = ACTIONS(441),
+    [anon_sym_export] = ACTIONS(441),
+    [anon_sym_include] = ACTIONS(441),
+    [anon_sym_type] = ACTIONS(441),
+    [anon_sym_record] = ACTIONS(441),
+    [anon_sym_flags] = ACTIONS(441),
+    [anon_sym_variant] = ACTIONS(441),
+    [anon_sym_enum] = ACTIONS(441),
+    [anon_sym_resource] = ACTIONS(441),
   },
   [203] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(443),
+    [ts_builtin_sym_end] = ACTIONS(443),
+    [anon_sym_RBRACE] = ACTIONS(443),
+    [sym__end_of_input] = ACTIONS(443),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_package] = ACTIONS(443),
+    [anon_sym_AT] = ACTIONS(443),
+    [anon_sym_use] = ACTIONS(443),
+    [anon_sym_interface] = ACTIONS(443),
+    [anon_sym_world] = ACTIONS(443),
   },
   [204] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_func] = ACTIONS(445),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_RPAREN] = ACTIONS(445),
   },
   [205] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LPAREN] = ACTIONS(447),
-    [sym_param_list] = STATE(286),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_RPAREN] = ACTIONS(447),
   },
   [206] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_async] = ACTIONS(305),
-    [anon_sym_func] = ACTIONS(307),
-    [sym_func_type] = STATE(288),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(449),
+    [anon_sym_RPAREN] = ACTIONS(451),
   },
   [207] = {
-    [sym_version] = ACTIONS(449),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(453),
   },
   [208] = {
-    [sym_identifier] = ACTIONS(451),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_func] = ACTIONS(455),
   },
   [209] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(453),
-    [anon_sym_SLASH] = ACTIONS(453),
-    [anon_sym_AT] = ACTIONS(453),
-    [anon_sym_as] = ACTIONS(453),
-    [anon_sym_with] = ACTIONS(453),
-    [anon_sym_DOT] = ACTIONS(453),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LPAREN] = ACTIONS(457),
+    [sym_param_list] = STATE(290),
   },
   [210] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(455),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_async] = ACTIONS(315),
+    [anon_sym_func] = ACTIONS(317),
+    [sym_func_type] = STATE(292),
   },
   [211] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(457),
-    [anon_sym_RBRACE] = ACTIONS(457),
-    [anon_sym_COMMA] = ACTIONS(457),
-    [anon_sym_RPAREN] = ACTIONS(457),
-    [anon_sym_GT] = ACTIONS(457),
+    [sym_version] = ACTIONS(459),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [212] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(457),
-    [anon_sym_RBRACE] = ACTIONS(457),
-    [anon_sym_COMMA] = ACTIONS(457),
-    [anon_sym_RPAREN] = ACTIONS(457),
-    [anon_sym_GT] = ACTIONS(457),
+    [sym_identifier] = ACTIONS(461),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [213] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(457),
-    [anon_sym_RBRACE] = ACTIONS(457),
-    [anon_sym_COMMA] = ACTIONS(457),
-    [anon_sym_RPAREN] = ACTIONS(457),
-    [anon_sym_GT] = ACTIONS(457),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(463),
+    [anon_sym_SLASH] = ACTIONS(463),
+    [anon_sym_AT] = ACTIONS(463),
+    [anon_sym_as] = ACTIONS(463),
+    [anon_sym_with] = ACTIONS(463),
+    [anon_sym_DOT] = ACTIONS(463),
   },
   [214] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(457),
-    [anon_sym_RBRACE] = ACTIONS(457),
-    [anon_sym_COMMA] = ACTIONS(457),
-    [anon_sym_RPAREN] = ACTIONS(457),
-    [anon_sym_GT] = ACTIONS(457),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(465),
   },
   [215] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(457),
-    [anon_sym_RBRACE] = ACTIONS(457),
-    [anon_sym_COMMA] = ACTIONS(457),
-    [anon_sym_RPAREN] = ACTIONS(457),
-    [anon_sym_GT] = ACTIONS(457),
+    [anon_sym_RBRACE] = ACTIONS(467),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(467),
+    [anon_sym_COMMA] = ACTIONS(467),
+    [anon_sym_RPAREN] = ACTIONS(467),
+    [anon_sym_GT] = ACTIONS(467),
   },
   [216] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(457),
-    [anon_sym_RBRACE] = ACTIONS(457),
-    [anon_sym_COMMA] = ACTIONS(457),
-    [anon_sym_RPAREN] = ACTIONS(457),
-    [anon_sym_GT] = ACTIONS(457),
+    [anon_sym_RBRACE] = ACTIONS(467),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(467),
+    [anon_sym_COMMA] = ACTIONS(467),
+    [anon_sym_RPAREN] = ACTIONS(467),
+    [anon_sym_GT] = ACTIONS(467),
   },
   [217] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(457),
-    [anon_sym_RBRACE] = ACTIONS(457),
-    [anon_sym_COMMA] = ACTIONS(457),
-    [anon_sym_RPAREN] = ACTIONS(457),
-    [anon_sym_GT] = ACTIONS(457),
+    [anon_sym_RBRACE] = ACTIONS(467),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(467),
+    [anon_sym_COMMA] = ACTIONS(467),
+    [anon_sym_RPAREN] = ACTIONS(467),
+    [anon_sym_GT] = ACTIONS(467),
   },
   [218] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(457),
-    [anon_sym_RBRACE] = ACTIONS(457),
-    [anon_sym_COMMA] = ACTIONS(457),
-    [anon_sym_RPAREN] = ACTIONS(457),
-    [anon_sym_GT] = ACTIONS(457),
+    [anon_sym_RBRACE] = ACTIONS(467),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(467),
+    [anon_sym_COMMA] = ACTIONS(467),
+    [anon_sym_RPAREN] = ACTIONS(467),
+    [anon_sym_GT] = ACTIONS(467),
   },
   [219] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(457),
-    [anon_sym_RBRACE] = ACTIONS(457),
-    [anon_sym_COMMA] = ACTIONS(457),
-    [anon_sym_RPAREN] = ACTIONS(457),
-    [anon_sym_GT] = ACTIONS(457),
+    [anon_sym_RBRACE] = ACTIONS(467),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(467),
+    [anon_sym_COMMA] = ACTIONS(467),
+    [anon_sym_RPAREN] = ACTIONS(467),
+    [anon_sym_GT] = ACTIONS(467),
   },
   [220] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(457),
-    [anon_sym_RBRACE] = ACTIONS(457),
-    [anon_sym_COMMA] = ACTIONS(457),
-    [anon_sym_RPAREN] = ACTIONS(457),
-    [anon_sym_GT] = ACTIONS(457),
+    [anon_sym_RBRACE] = ACTIONS(467),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(467),
+    [anon_sym_COMMA] = ACTIONS(467),
+    [anon_sym_RPAREN] = ACTIONS(467),
+    [anon_sym_GT] = ACTIONS(467),
   },
   [221] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(459),
-    [anon_sym_RBRACE] = ACTIONS(459),
-    [anon_sym_COMMA] = ACTIONS(459),
-    [anon_sym_RPAREN] = ACTIONS(459),
-    [anon_sym_GT] = ACTIONS(459),
+    [anon_sym_RBRACE] = ACTIONS(467),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(467),
+    [anon_sym_COMMA] = ACTIONS(467),
+    [anon_sym_RPAREN] = ACTIONS(467),
+    [anon_sym_GT] = ACTIONS(467),
   },
   [222] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(461),
-    [anon_sym_RBRACE] = ACTIONS(461),
-    [anon_sym_COMMA] = ACTIONS(461),
-    [anon_sym_RPAREN] = ACTIONS(461),
-    [anon_sym_LT] = ACTIONS(463),
-    [anon_sym_GT] = ACTIONS(461),
+    [anon_sym_RBRACE] = ACTIONS(467),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(467),
+    [anon_sym_COMMA] = ACTIONS(467),
+    [anon_sym_RPAREN] = ACTIONS(467),
+    [anon_sym_GT] = ACTIONS(467),
   },
   [223] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(465),
-    [anon_sym_RBRACE] = ACTIONS(465),
-    [anon_sym_COMMA] = ACTIONS(465),
-    [anon_sym_RPAREN] = ACTIONS(465),
-    [anon_sym_LT] = ACTIONS(467),
-    [anon_sym_GT] = ACTIONS(465),
+    [anon_sym_RBRACE] = ACTIONS(467),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(467),
+    [anon_sym_COMMA] = ACTIONS(467),
+    [anon_sym_RPAREN] = ACTIONS(467),
+    [anon_sym_GT] = ACTIONS(467),
   },
   [224] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LT] = ACTIONS(469),
+    [anon_sym_RBRACE] = ACTIONS(467),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(467),
+    [anon_sym_COMMA] = ACTIONS(467),
+    [anon_sym_RPAREN] = ACTIONS(467),
+    [anon_sym_GT] = ACTIONS(467),
   },
   [225] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LT] = ACTIONS(471),
+    [anon_sym_RBRACE] = ACTIONS(469),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(469),
+    [anon_sym_COMMA] = ACTIONS(469),
+    [anon_sym_RPAREN] = ACTIONS(469),
+    [anon_sym_GT] = ACTIONS(469),
   },
   [226] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(473),
-    [anon_sym_RBRACE] = ACTIONS(473),
-    [anon_sym_COMMA] = ACTIONS(473),
-    [anon_sym_RPAREN] = ACTIONS(473),
-    [anon_sym_LT] = ACTIONS(475),
-    [anon_sym_GT] = ACTIONS(473),
+    [anon_sym_RBRACE] = ACTIONS(471),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(471),
+    [anon_sym_COMMA] = ACTIONS(471),
+    [anon_sym_RPAREN] = ACTIONS(471),
+    [anon_sym_LT] = ACTIONS(473),
+    [anon_sym_GT] = ACTIONS(471),
   },
   [227] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [anon_sym_RBRACE] = ACTIONS(475),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(475),
+    [anon_sym_COMMA] = ACTIONS(475),
+    [anon_sym_RPAREN] = ACTIONS(475),
     [anon_sym_LT] = ACTIONS(477),
+    [anon_sym_GT] = ACTIONS(475),
   },
   [228] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_LT] = ACTIONS(479),
   },
   [229] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_LT] = ACTIONS(481),
   },
   [230] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LT] = ACTIONS(483),
+    [anon_sym_RBRACE] = ACTIONS(483),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(483),
+    [anon_sym_COMMA] = ACTIONS(483),
+    [anon_sym_RPAREN] = ACTIONS(483),
+    [anon_sym_LT] = ACTIONS(485),
+    [anon_sym_GT] = ACTIONS(483),
   },
   [231] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(485),
-    [anon_sym_RBRACE] = ACTIONS(485),
-    [anon_sym_COMMA] = ACTIONS(485),
-    [anon_sym_RPAREN] = ACTIONS(485),
-    [anon_sym_GT] = ACTIONS(485),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LT] = ACTIONS(487),
   },
   [232] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(485),
-    [anon_sym_RBRACE] = ACTIONS(485),
-    [anon_sym_COMMA] = ACTIONS(485),
-    [anon_sym_RPAREN] = ACTIONS(485),
-    [anon_sym_GT] = ACTIONS(485),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LT] = ACTIONS(489),
   },
   [233] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(485),
-    [anon_sym_RBRACE] = ACTIONS(485),
-    [anon_sym_COMMA] = ACTIONS(485),
-    [anon_sym_RPAREN] = ACTIONS(485),
-    [anon_sym_GT] = ACTIONS(485),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LT] = ACTIONS(491),
   },
   [234] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(485),
-    [anon_sym_RBRACE] = ACTIONS(485),
-    [anon_sym_COMMA] = ACTIONS(485),
-    [anon_sym_RPAREN] = ACTIONS(485),
-    [anon_sym_GT] = ACTIONS(485),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LT] = ACTIONS(493),
   },
   [235] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(485),
-    [anon_sym_RBRACE] = ACTIONS(485),
-    [anon_sym_COMMA] = ACTIONS(485),
-    [anon_sym_RPAREN] = ACTIONS(485),
-    [anon_sym_GT] = ACTIONS(485),
+    [anon_sym_RBRACE] = ACTIONS(495),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(495),
+    [anon_sym_COMMA] = ACTIONS(495),
+    [anon_sym_RPAREN] = ACTIONS(495),
+    [anon_sym_GT] = ACTIONS(495),
   },
   [236] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(485),
-    [anon_sym_RBRACE] = ACTIONS(485),
-    [anon_sym_COMMA] = ACTIONS(485),
-    [anon_sym_RPAREN] = ACTIONS(485),
-    [anon_sym_GT] = ACTIONS(485),
+    [anon_sym_RBRACE] = ACTIONS(495),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(495),
+    [anon_sym_COMMA] = ACTIONS(495),
+    [anon_sym_RPAREN] = ACTIONS(495),
+    [anon_sym_GT] = ACTIONS(495),
   },
   [237] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(485),
-    [anon_sym_RBRACE] = ACTIONS(485),
-    [anon_sym_COMMA] = ACTIONS(485),
-    [anon_sym_RPAREN] = ACTIONS(485),
-    [anon_sym_GT] = ACTIONS(485),
+    [anon_sym_RBRACE] = ACTIONS(495),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(495),
+    [anon_sym_COMMA] = ACTIONS(495),
+    [anon_sym_RPAREN] = ACTIONS(495),
+    [anon_sym_GT] = ACTIONS(495),
   },
   [238] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(485),
-    [anon_sym_RBRACE] = ACTIONS(485),
-    [anon_sym_COMMA] = ACTIONS(485),
-    [anon_sym_RPAREN] = ACTIONS(485),
-    [anon_sym_GT] = ACTIONS(485),
+    [anon_sym_RBRACE] = ACTIONS(495),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(495),
+    [anon_sym_COMMA] = ACTIONS(495),
+    [anon_sym_RPAREN] = ACTIONS(495),
+    [anon_sym_GT] = ACTIONS(495),
   },
   [239] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(485),
-    [anon_sym_RBRACE] = ACTIONS(485),
-    [anon_sym_COMMA] = ACTIONS(485),
-    [anon_sym_RPAREN] = ACTIONS(485),
-    [anon_sym_GT] = ACTIONS(485),
+    [anon_sym_RBRACE] = ACTIONS(495),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(495),
+    [anon_sym_COMMA] = ACTIONS(495),
+    [anon_sym_RPAREN] = ACTIONS(495),
+    [anon_sym_GT] = ACTIONS(495),
   },
   [240] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(485),
-    [anon_sym_RBRACE] = ACTIONS(485),
-    [anon_sym_COMMA] = ACTIONS(485),
-    [anon_sym_RPAREN] = ACTIONS(485),
-    [anon_sym_GT] = ACTIONS(485),
+    [anon_sym_RBRACE] = ACTIONS(495),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(495),
+    [anon_sym_COMMA] = ACTIONS(495),
+    [anon_sym_RPAREN] = ACTIONS(495),
+    [anon_sym_GT] = ACTIONS(495),
   },
   [241] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(485),
-    [anon_sym_RBRACE] = ACTIONS(485),
-    [anon_sym_COMMA] = ACTIONS(485),
-    [anon_sym_RPAREN] = ACTIONS(485),
-    [anon_sym_GT] = ACTIONS(485),
+    [anon_sym_RBRACE] = ACTIONS(495),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(495),
+    [anon_sym_COMMA] = ACTIONS(495),
+    [anon_sym_RPAREN] = ACTIONS(495),
+    [anon_sym_GT] = ACTIONS(495),
   },
   [242] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(485),
-    [anon_sym_RBRACE] = ACTIONS(485),
-    [anon_sym_COMMA] = ACTIONS(485),
-    [anon_sym_RPAREN] = ACTIONS(485),
-    [anon_sym_GT] = ACTIONS(485),
+    [anon_sym_RBRACE] = ACTIONS(495),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(495),
+    [anon_sym_COMMA] = ACTIONS(495),
+    [anon_sym_RPAREN] = ACTIONS(495),
+    [anon_sym_GT] = ACTIONS(495),
   },
   [243] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(485),
-    [anon_sym_RBRACE] = ACTIONS(485),
-    [anon_sym_COMMA] = ACTIONS(485),
-    [anon_sym_RPAREN] = ACTIONS(485),
-    [anon_sym_GT] = ACTIONS(485),
+    [anon_sym_RBRACE] = ACTIONS(495),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(495),
+    [anon_sym_COMMA] = ACTIONS(495),
+    [anon_sym_RPAREN] = ACTIONS(495),
+    [anon_sym_GT] = ACTIONS(495),
   },
   [244] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(485),
-    [anon_sym_RBRACE] = ACTIONS(485),
-    [anon_sym_COMMA] = ACTIONS(485),
-    [anon_sym_RPAREN] = ACTIONS(485),
-    [anon_sym_GT] = ACTIONS(485),
+    [anon_sym_RBRACE] = ACTIONS(495),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(495),
+    [anon_sym_COMMA] = ACTIONS(495),
+    [anon_sym_RPAREN] = ACTIONS(495),
+    [anon_sym_GT] = ACTIONS(495),
   },
   [245] = {
-    [sym_identifier] = ACTIONS(325),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_u8] = ACTIONS(327),
-    [anon_sym_u16] = ACTIONS(329),
-    [anon_sym_u32] = ACTIONS(331),
-    [anon_sym_u64] = ACTIONS(333),
-    [anon_sym_s8] = ACTIONS(335),
-    [anon_sym_s16] = ACTIONS(337),
-    [anon_sym_s32] = ACTIONS(339),
-    [anon_sym_s64] = ACTIONS(341),
-    [anon_sym_f32] = ACTIONS(343),
-    [anon_sym_f64] = ACTIONS(345),
-    [anon_sym_char] = ACTIONS(347),
-    [anon_sym_bool] = ACTIONS(349),
-    [anon_sym_string] = ACTIONS(351),
-    [anon_sym_error_context] = ACTIONS(353),
-    [anon_sym_tuple] = ACTIONS(355),
-    [anon_sym_list] = ACTIONS(357),
-    [anon_sym_map] = ACTIONS(359),
-    [anon_sym_option] = ACTIONS(361),
-    [anon_sym_result] = ACTIONS(363),
-    [anon_sym_own] = ACTIONS(365),
-    [anon_sym_borrow] = ACTIONS(367),
-    [anon_sym_future] = ACTIONS(369),
-    [anon_sym_stream] = ACTIONS(371),
-    [sym__type] = STATE(301),
-    [sym_primitive_type] = STATE(211),
-    [sym_user_type] = STATE(220),
-    [sym_tuple_type] = STATE(212),
-    [sym_list_type] = STATE(213),
-    [sym_map_type] = STATE(214),
-    [sym_option_type] = STATE(215),
-    [sym_result_type] = STATE(216),
-    [sym_handle_type] = STATE(217),
-    [sym_future_type] = STATE(218),
-    [sym_stream_type] = STATE(219),
+    [anon_sym_RBRACE] = ACTIONS(495),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(495),
+    [anon_sym_COMMA] = ACTIONS(495),
+    [anon_sym_RPAREN] = ACTIONS(495),
+    [anon_sym_GT] = ACTIONS(495),
   },
   [246] = {
-    [sym_identifier] = ACTIONS(395),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(487),
-    [sym_enum_case] = STATE(302),
+    [anon_sym_RBRACE] = ACTIONS(495),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(495),
+    [anon_sym_COMMA] = ACTIONS(495),
+    [anon_sym_RPAREN] = ACTIONS(495),
+    [anon_sym_GT] = ACTIONS(495),
   },
   [247] = {
-    [sym_identifier] = ACTIONS(399),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(489),
-    [sym_flag] = STATE(304),
+    [anon_sym_RBRACE] = ACTIONS(495),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(495),
+    [anon_sym_COMMA] = ACTIONS(495),
+    [anon_sym_RPAREN] = ACTIONS(495),
+    [anon_sym_GT] = ACTIONS(495),
   },
   [248] = {
-    [sym_identifier] = ACTIONS(403),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(491),
-    [sym_record_field] = STATE(306),
+    [anon_sym_RBRACE] = ACTIONS(495),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(495),
+    [anon_sym_COMMA] = ACTIONS(495),
+    [anon_sym_RPAREN] = ACTIONS(495),
+    [anon_sym_GT] = ACTIONS(495),
   },
   [249] = {
-    [sym_identifier] = ACTIONS(407),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(493),
-    [sym_variant_case] = STATE(308),
+    [sym_identifier] = ACTIONS(335),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_u8] = ACTIONS(337),
+    [anon_sym_u16] = ACTIONS(339),
+    [anon_sym_u32] = ACTIONS(341),
+    [anon_sym_u64] = ACTIONS(343),
+    [anon_sym_s8] = ACTIONS(345),
+    [anon_sym_s16] = ACTIONS(347),
+    [anon_sym_s32] = ACTIONS(349),
+    [anon_sym_s64] = ACTIONS(351),
+    [anon_sym_f32] = ACTIONS(353),
+    [anon_sym_f64] = ACTIONS(355),
+    [anon_sym_char] = ACTIONS(357),
+    [anon_sym_bool] = ACTIONS(359),
+    [anon_sym_string] = ACTIONS(361),
+    [anon_sym_error_context] = ACTIONS(363),
+    [anon_sym_tuple] = ACTIONS(365),
+    [anon_sym_list] = ACTIONS(367),
+    [anon_sym_map] = ACTIONS(369),
+    [anon_sym_option] = ACTIONS(371),
+    [anon_sym_result] = ACTIONS(373),
+    [anon_sym_own] = ACTIONS(375),
+    [anon_sym_borrow] = ACTIONS(377),
+    [anon_sym_future] = ACTIONS(379),
+    [anon_sym_stream] = ACTIONS(381),
+    [sym__type] = STATE(305),
+    [sym_primitive_type] = STATE(215),
+    [sym_user_type] = STATE(224),
+    [sym_tuple_type] = STATE(216),
+    [sym_list_type] = STATE(217),
+    [sym_map_type] = STATE(218),
+    [sym_option_type] = STATE(219),
+    [sym_result_type] = STATE(220),
+    [sym_handle_type] = STATE(221),
+    [sym_future_type] = STATE(222),
+    [sym_stream_type] = STATE(223),
   },
   [250] = {
-    [sym_identifier] = ACTIONS(495),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(495),
-    [anon_sym_AT] = ACTIONS(495),
-    [anon_sym_use] = ACTIONS(495),
-    [anon_sym_import] = ACTIONS(495),
-    [anon_sym_export] = ACTIONS(495),
-    [anon_sym_include] = ACTIONS(495),
-    [anon_sym_type] = ACTIONS(495),
-    [anon_sym_record] = ACTIONS(495),
-    [anon_sym_flags] = ACTIONS(495),
-    [anon_sym_variant] = ACTIONS(495),
-    [anon_sym_enum] = ACTIONS(495),
-    [anon_sym_resource] = ACTIONS(495),
+    [anon_sym_RBRACE] = ACTIONS(497),
+    [sym_identifier] = ACTIONS(407),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_enum_case] = STATE(306),
   },
   [251] = {
-    [sym_identifier] = ACTIONS(497),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(497),
-    [anon_sym_AT] = ACTIONS(497),
-    [anon_sym_use] = ACTIONS(497),
-    [anon_sym_import] = ACTIONS(497),
-    [anon_sym_export] = ACTIONS(497),
-    [anon_sym_include] = ACTIONS(497),
-    [anon_sym_type] = ACTIONS(497),
-    [anon_sym_record] = ACTIONS(497),
-    [anon_sym_flags] = ACTIONS(497),
-    [anon_sym_variant] = ACTIONS(497),
-    [anon_sym_enum] = ACTIONS(497),
-    [anon_sym_resource] = ACTIONS(497),
+    [anon_sym_RBRACE] = ACTIONS(499),
+    [sym_identifier] = ACTIONS(411),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_flag] = STATE(308),
   },
   [252] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(499),
-    [anon_sym_AT] = ACTIONS(499),
-    [anon_sym_use] = ACTIONS(499),
-    [anon_sym_import] = ACTIONS(499),
-    [anon_sym_export] = ACTIONS(499),
-    [anon_sym_include] = ACTIONS(499),
-    [anon_sym_type] = ACTIONS(499),
-    [anon_sym_record] = ACTIONS(499),
-    [anon_sym_flags] = ACTIONS(499),
-    [anon_sym_variant] = ACTIONS(499),
-    [anon_sym_enum] = ACTIONS(499),
-    [anon_sym_resource] = ACTIONS(499),
+    [anon_sym_RBRACE] = ACTIONS(501),
+    [sym_identifier] = ACTIONS(415),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_record_field] = STATE(310),
   },
   [253] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LBRACE] = ACTIONS(501),
+    [anon_sym_RBRACE] = ACTIONS(503),
+    [sym_identifier] = ACTIONS(419),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_variant_case] = STATE(312),
   },
   [254] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LBRACE] = ACTIONS(503),
+    [anon_sym_RBRACE] = ACTIONS(505),
+    [sym_identifier] = ACTIONS(505),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(505),
+    [anon_sym_use] = ACTIONS(505),
+    [anon_sym_import] = ACTIONS(505),
+    [anon_sym_export] = ACTIONS(505),
+    [anon_sym_include] = ACTIONS(505),
+    [anon_sym_type] = ACTIONS(505),
+    [anon_sym_record] = ACTIONS(505),
+    [anon_sym_flags] = ACTIONS(505),
+    [anon_sym_variant] = ACTIONS(505),
+    [anon_sym_enum] = ACTIONS(505),
+    [anon_sym_resource] = ACTIONS(505),
   },
   [255] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(505),
-    [anon_sym_COMMA] = ACTIONS(507),
-    [aux_sym_enum_item_repeat1] = STATE(314),
+    [anon_sym_RBRACE] = ACTIONS(507),
+    [sym_identifier] = ACTIONS(507),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(507),
+    [anon_sym_use] = ACTIONS(507),
+    [anon_sym_import] = ACTIONS(507),
+    [anon_sym_export] = ACTIONS(507),
+    [anon_sym_include] = ACTIONS(507),
+    [anon_sym_type] = ACTIONS(507),
+    [anon_sym_record] = ACTIONS(507),
+    [anon_sym_flags] = ACTIONS(507),
+    [anon_sym_variant] = ACTIONS(507),
+    [anon_sym_enum] = ACTIONS(507),
+    [anon_sym_resource] = ACTIONS(507),
   },
   [256] = {
-    [sym_identifier] = ACTIONS(509),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(509),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_AT] = ACTIONS(509),
     [anon_sym_use] = ACTIONS(509),
     [anon_sym_import] = ACTIONS(509),
@@ -6350,2386 +6374,2329 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_resource] = ACTIONS(509),
   },
   [257] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(511),
-    [anon_sym_COMMA] = ACTIONS(511),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LBRACE] = ACTIONS(511),
   },
   [258] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(513),
-    [anon_sym_COMMA] = ACTIONS(515),
-    [aux_sym_flags_item_repeat1] = STATE(317),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LBRACE] = ACTIONS(513),
   },
   [259] = {
-    [sym_identifier] = ACTIONS(517),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(517),
-    [anon_sym_AT] = ACTIONS(517),
-    [anon_sym_use] = ACTIONS(517),
-    [anon_sym_import] = ACTIONS(517),
-    [anon_sym_export] = ACTIONS(517),
-    [anon_sym_include] = ACTIONS(517),
-    [anon_sym_type] = ACTIONS(517),
-    [anon_sym_record] = ACTIONS(517),
-    [anon_sym_flags] = ACTIONS(517),
-    [anon_sym_variant] = ACTIONS(517),
-    [anon_sym_enum] = ACTIONS(517),
-    [anon_sym_resource] = ACTIONS(517),
+    [anon_sym_RBRACE] = ACTIONS(515),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(517),
+    [aux_sym_enum_item_repeat1] = STATE(318),
   },
   [260] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(519),
-    [anon_sym_COMMA] = ACTIONS(519),
+    [sym_identifier] = ACTIONS(519),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(519),
+    [anon_sym_use] = ACTIONS(519),
+    [anon_sym_import] = ACTIONS(519),
+    [anon_sym_export] = ACTIONS(519),
+    [anon_sym_include] = ACTIONS(519),
+    [anon_sym_type] = ACTIONS(519),
+    [anon_sym_record] = ACTIONS(519),
+    [anon_sym_flags] = ACTIONS(519),
+    [anon_sym_variant] = ACTIONS(519),
+    [anon_sym_enum] = ACTIONS(519),
+    [anon_sym_resource] = ACTIONS(519),
   },
   [261] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(521),
-    [anon_sym_COMMA] = ACTIONS(523),
-    [aux_sym_record_item_repeat1] = STATE(320),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(521),
   },
   [262] = {
-    [sym_identifier] = ACTIONS(525),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(525),
-    [anon_sym_AT] = ACTIONS(525),
-    [anon_sym_use] = ACTIONS(525),
-    [anon_sym_import] = ACTIONS(525),
-    [anon_sym_export] = ACTIONS(525),
-    [anon_sym_include] = ACTIONS(525),
-    [anon_sym_type] = ACTIONS(525),
-    [anon_sym_record] = ACTIONS(525),
-    [anon_sym_flags] = ACTIONS(525),
-    [anon_sym_variant] = ACTIONS(525),
-    [anon_sym_enum] = ACTIONS(525),
-    [anon_sym_resource] = ACTIONS(525),
+    [anon_sym_RBRACE] = ACTIONS(523),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(525),
+    [aux_sym_flags_item_repeat1] = STATE(321),
   },
   [263] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_COLON] = ACTIONS(527),
+    [anon_sym_RBRACE] = ACTIONS(527),
+    [sym_identifier] = ACTIONS(527),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(527),
+    [anon_sym_use] = ACTIONS(527),
+    [anon_sym_import] = ACTIONS(527),
+    [anon_sym_export] = ACTIONS(527),
+    [anon_sym_include] = ACTIONS(527),
+    [anon_sym_type] = ACTIONS(527),
+    [anon_sym_record] = ACTIONS(527),
+    [anon_sym_flags] = ACTIONS(527),
+    [anon_sym_variant] = ACTIONS(527),
+    [anon_sym_enum] = ACTIONS(527),
+    [anon_sym_resource] = ACTIONS(527),
   },
   [264] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(529),
-    [anon_sym_COMMA] = ACTIONS(531),
-    [aux_sym_variant_item_repeat1] = STATE(324),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(529),
   },
   [265] = {
-    [sym_identifier] = ACTIONS(533),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(533),
-    [anon_sym_AT] = ACTIONS(533),
-    [anon_sym_use] = ACTIONS(533),
-    [anon_sym_import] = ACTIONS(533),
-    [anon_sym_export] = ACTIONS(533),
-    [anon_sym_include] = ACTIONS(533),
-    [anon_sym_type] = ACTIONS(533),
-    [anon_sym_record] = ACTIONS(533),
-    [anon_sym_flags] = ACTIONS(533),
-    [anon_sym_variant] = ACTIONS(533),
-    [anon_sym_enum] = ACTIONS(533),
-    [anon_sym_resource] = ACTIONS(533),
+    [anon_sym_RBRACE] = ACTIONS(531),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(533),
+    [aux_sym_record_item_repeat1] = STATE(324),
   },
   [266] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(535),
-    [anon_sym_COMMA] = ACTIONS(535),
-    [anon_sym_LPAREN] = ACTIONS(537),
+    [sym_identifier] = ACTIONS(535),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(535),
+    [anon_sym_use] = ACTIONS(535),
+    [anon_sym_import] = ACTIONS(535),
+    [anon_sym_export] = ACTIONS(535),
+    [anon_sym_include] = ACTIONS(535),
+    [anon_sym_type] = ACTIONS(535),
+    [anon_sym_record] = ACTIONS(535),
+    [anon_sym_flags] = ACTIONS(535),
+    [anon_sym_variant] = ACTIONS(535),
+    [anon_sym_enum] = ACTIONS(535),
+    [anon_sym_resource] = ACTIONS(535),
   },
   [267] = {
-    [sym_identifier] = ACTIONS(539),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(539),
-    [anon_sym_AT] = ACTIONS(539),
-    [anon_sym_use] = ACTIONS(539),
-    [anon_sym_import] = ACTIONS(539),
-    [anon_sym_export] = ACTIONS(539),
-    [anon_sym_include] = ACTIONS(539),
-    [anon_sym_type] = ACTIONS(539),
-    [anon_sym_record] = ACTIONS(539),
-    [anon_sym_flags] = ACTIONS(539),
-    [anon_sym_variant] = ACTIONS(539),
-    [anon_sym_enum] = ACTIONS(539),
-    [anon_sym_resource] = ACTIONS(539),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COLON] = ACTIONS(537),
   },
   [268] = {
-    [sym_identifier] = ACTIONS(415),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(541),
-    [anon_sym_AT] = ACTIONS(9),
-    [anon_sym_constructor] = ACTIONS(419),
-    [sym_constructor] = STATE(327),
-    [sym_resource_method] = STATE(328),
-    [sym_static_method] = STATE(329),
-    [sym_since_gate] = STATE(12),
-    [sym_unstable_gate] = STATE(13),
-    [sym_deprecated_gate] = STATE(14),
-    [aux_sym_toplevel_use_item_repeat1] = STATE(273),
+    [anon_sym_RBRACE] = ACTIONS(539),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(541),
+    [aux_sym_variant_item_repeat1] = STATE(328),
   },
   [269] = {
-    [sym_identifier] = ACTIONS(543),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(543),
+    [sym_identifier] = ACTIONS(543),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_AT] = ACTIONS(543),
-    [anon_sym_constructor] = ACTIONS(543),
+    [anon_sym_use] = ACTIONS(543),
+    [anon_sym_import] = ACTIONS(543),
+    [anon_sym_export] = ACTIONS(543),
+    [anon_sym_include] = ACTIONS(543),
+    [anon_sym_type] = ACTIONS(543),
+    [anon_sym_record] = ACTIONS(543),
+    [anon_sym_flags] = ACTIONS(543),
+    [anon_sym_variant] = ACTIONS(543),
+    [anon_sym_enum] = ACTIONS(543),
+    [anon_sym_resource] = ACTIONS(543),
   },
   [270] = {
-    [sym_identifier] = ACTIONS(543),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(543),
-    [anon_sym_AT] = ACTIONS(543),
-    [anon_sym_constructor] = ACTIONS(543),
+    [anon_sym_RBRACE] = ACTIONS(545),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(545),
+    [anon_sym_LPAREN] = ACTIONS(547),
   },
   [271] = {
-    [sym_identifier] = ACTIONS(543),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(543),
-    [anon_sym_AT] = ACTIONS(543),
-    [anon_sym_constructor] = ACTIONS(543),
+    [anon_sym_RBRACE] = ACTIONS(549),
+    [sym_identifier] = ACTIONS(549),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(549),
+    [anon_sym_use] = ACTIONS(549),
+    [anon_sym_import] = ACTIONS(549),
+    [anon_sym_export] = ACTIONS(549),
+    [anon_sym_include] = ACTIONS(549),
+    [anon_sym_type] = ACTIONS(549),
+    [anon_sym_record] = ACTIONS(549),
+    [anon_sym_flags] = ACTIONS(549),
+    [anon_sym_variant] = ACTIONS(549),
+    [anon_sym_enum] = ACTIONS(549),
+    [anon_sym_resource] = ACTIONS(549),
   },
   [272] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_COLON] = ACTIONS(545),
+    [anon_sym_RBRACE] = ACTIONS(551),
+    [sym_identifier] = ACTIONS(427),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(11),
+    [anon_sym_constructor] = ACTIONS(429),
+    [sym_constructor] = STATE(331),
+    [sym_resource_method] = STATE(332),
+    [sym_static_method] = STATE(333),
+    [sym_since_gate] = STATE(13),
+    [sym_unstable_gate] = STATE(14),
+    [sym_deprecated_gate] = STATE(15),
+    [aux_sym_toplevel_use_item_repeat1] = STATE(277),
   },
   [273] = {
-    [sym_identifier] = ACTIONS(547),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_AT] = ACTIONS(9),
-    [anon_sym_constructor] = ACTIONS(549),
-    [sym_since_gate] = STATE(28),
-    [sym_unstable_gate] = STATE(29),
-    [sym_deprecated_gate] = STATE(30),
+    [anon_sym_RBRACE] = ACTIONS(553),
+    [sym_identifier] = ACTIONS(553),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(553),
+    [anon_sym_constructor] = ACTIONS(553),
   },
   [274] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LPAREN] = ACTIONS(447),
-    [sym_param_list] = STATE(333),
+    [anon_sym_RBRACE] = ACTIONS(553),
+    [sym_identifier] = ACTIONS(553),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(553),
+    [anon_sym_constructor] = ACTIONS(553),
   },
   [275] = {
-    [sym_identifier] = ACTIONS(551),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [sym_include_name] = STATE(334),
+    [anon_sym_RBRACE] = ACTIONS(553),
+    [sym_identifier] = ACTIONS(553),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(553),
+    [anon_sym_constructor] = ACTIONS(553),
   },
   [276] = {
-    [sym_identifier] = ACTIONS(553),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(555),
-    [sym_use_name] = STATE(336),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COLON] = ACTIONS(555),
   },
   [277] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(557),
+    [sym_identifier] = ACTIONS(557),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(11),
+    [anon_sym_constructor] = ACTIONS(559),
+    [sym_since_gate] = STATE(31),
+    [sym_unstable_gate] = STATE(32),
+    [sym_deprecated_gate] = STATE(33),
   },
   [278] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LBRACE] = ACTIONS(71),
-    [sym_interface_body] = STATE(340),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LPAREN] = ACTIONS(457),
+    [sym_param_list] = STATE(337),
   },
   [279] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(559),
+    [sym_identifier] = ACTIONS(561),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_include_name] = STATE(338),
   },
   [280] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(77),
-    [anon_sym_COLON] = ACTIONS(79),
-    [anon_sym_SLASH] = ACTIONS(231),
-    [aux_sym_use_path_repeat1] = STATE(172),
+    [anon_sym_RBRACE] = ACTIONS(563),
+    [sym_identifier] = ACTIONS(565),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_use_name] = STATE(340),
   },
   [281] = {
-    [sym_identifier] = ACTIONS(561),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_AT] = ACTIONS(561),
-    [anon_sym_use] = ACTIONS(561),
-    [anon_sym_interface] = ACTIONS(561),
-    [anon_sym_world] = ACTIONS(561),
-    [anon_sym_import] = ACTIONS(561),
-    [anon_sym_export] = ACTIONS(561),
-    [anon_sym_include] = ACTIONS(561),
-    [anon_sym_type] = ACTIONS(561),
-    [anon_sym_record] = ACTIONS(561),
-    [anon_sym_flags] = ACTIONS(561),
-    [anon_sym_variant] = ACTIONS(561),
-    [anon_sym_enum] = ACTIONS(561),
-    [anon_sym_resource] = ACTIONS(561),
-    [anon_sym_constructor] = ACTIONS(561),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(567),
   },
   [282] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_feature] = ACTIONS(127),
-    [sym_feature_field] = STATE(342),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LBRACE] = ACTIONS(79),
+    [sym_interface_body] = STATE(344),
   },
   [283] = {
-    [sym_identifier] = ACTIONS(563),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_AT] = ACTIONS(563),
-    [anon_sym_use] = ACTIONS(563),
-    [anon_sym_interface] = ACTIONS(563),
-    [anon_sym_world] = ACTIONS(563),
-    [anon_sym_import] = ACTIONS(563),
-    [anon_sym_export] = ACTIONS(563),
-    [anon_sym_include] = ACTIONS(563),
-    [anon_sym_type] = ACTIONS(563),
-    [anon_sym_record] = ACTIONS(563),
-    [anon_sym_flags] = ACTIONS(563),
-    [anon_sym_variant] = ACTIONS(563),
-    [anon_sym_enum] = ACTIONS(563),
-    [anon_sym_resource] = ACTIONS(563),
-    [anon_sym_constructor] = ACTIONS(563),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(569),
   },
   [284] = {
-    [sym_identifier] = ACTIONS(565),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(565),
-    [anon_sym_AT] = ACTIONS(565),
-    [anon_sym_use] = ACTIONS(565),
-    [anon_sym_type] = ACTIONS(565),
-    [anon_sym_record] = ACTIONS(565),
-    [anon_sym_flags] = ACTIONS(565),
-    [anon_sym_variant] = ACTIONS(565),
-    [anon_sym_enum] = ACTIONS(565),
-    [anon_sym_resource] = ACTIONS(565),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(85),
+    [anon_sym_COLON] = ACTIONS(87),
+    [anon_sym_SLASH] = ACTIONS(241),
+    [aux_sym_use_path_repeat1] = STATE(176),
   },
   [285] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LPAREN] = ACTIONS(447),
-    [sym_param_list] = STATE(343),
+    [sym_identifier] = ACTIONS(571),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(571),
+    [anon_sym_use] = ACTIONS(571),
+    [anon_sym_interface] = ACTIONS(571),
+    [anon_sym_world] = ACTIONS(571),
+    [anon_sym_import] = ACTIONS(571),
+    [anon_sym_export] = ACTIONS(571),
+    [anon_sym_include] = ACTIONS(571),
+    [anon_sym_type] = ACTIONS(571),
+    [anon_sym_record] = ACTIONS(571),
+    [anon_sym_flags] = ACTIONS(571),
+    [anon_sym_variant] = ACTIONS(571),
+    [anon_sym_enum] = ACTIONS(571),
+    [anon_sym_resource] = ACTIONS(571),
+    [anon_sym_constructor] = ACTIONS(571),
   },
   [286] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(567),
-    [anon_sym__GT] = ACTIONS(569),
-    [sym_result_list] = STATE(344),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_feature] = ACTIONS(137),
+    [sym_feature_field] = STATE(346),
   },
   [287] = {
-    [sym_identifier] = ACTIONS(571),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RPAREN] = ACTIONS(573),
-    [sym_param] = STATE(346),
+    [sym_identifier] = ACTIONS(573),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(573),
+    [anon_sym_use] = ACTIONS(573),
+    [anon_sym_interface] = ACTIONS(573),
+    [anon_sym_world] = ACTIONS(573),
+    [anon_sym_import] = ACTIONS(573),
+    [anon_sym_export] = ACTIONS(573),
+    [anon_sym_include] = ACTIONS(573),
+    [anon_sym_type] = ACTIONS(573),
+    [anon_sym_record] = ACTIONS(573),
+    [anon_sym_flags] = ACTIONS(573),
+    [anon_sym_variant] = ACTIONS(573),
+    [anon_sym_enum] = ACTIONS(573),
+    [anon_sym_resource] = ACTIONS(573),
+    [anon_sym_constructor] = ACTIONS(573),
   },
   [288] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(575),
+    [anon_sym_RBRACE] = ACTIONS(575),
+    [sym_identifier] = ACTIONS(575),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(575),
+    [anon_sym_use] = ACTIONS(575),
+    [anon_sym_type] = ACTIONS(575),
+    [anon_sym_record] = ACTIONS(575),
+    [anon_sym_flags] = ACTIONS(575),
+    [anon_sym_variant] = ACTIONS(575),
+    [anon_sym_enum] = ACTIONS(575),
+    [anon_sym_resource] = ACTIONS(575),
   },
   [289] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(577),
-    [anon_sym_as] = ACTIONS(577),
-    [anon_sym_with] = ACTIONS(577),
-    [anon_sym_DOT] = ACTIONS(577),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LPAREN] = ACTIONS(457),
+    [sym_param_list] = STATE(347),
   },
   [290] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(579),
-    [anon_sym_SLASH] = ACTIONS(579),
-    [anon_sym_AT] = ACTIONS(579),
-    [anon_sym_as] = ACTIONS(579),
-    [anon_sym_with] = ACTIONS(579),
-    [anon_sym_DOT] = ACTIONS(579),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(577),
+    [anon_sym__GT] = ACTIONS(579),
+    [sym_result_list] = STATE(348),
   },
   [291] = {
     [sym_identifier] = ACTIONS(581),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(581),
-    [anon_sym_AT] = ACTIONS(581),
-    [anon_sym_use] = ACTIONS(581),
-    [anon_sym_import] = ACTIONS(581),
-    [anon_sym_export] = ACTIONS(581),
-    [anon_sym_include] = ACTIONS(581),
-    [anon_sym_type] = ACTIONS(581),
-    [anon_sym_record] = ACTIONS(581),
-    [anon_sym_flags] = ACTIONS(581),
-    [anon_sym_variant] = ACTIONS(581),
-    [anon_sym_enum] = ACTIONS(581),
-    [anon_sym_resource] = ACTIONS(581),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_RPAREN] = ACTIONS(583),
+    [sym_param] = STATE(350),
   },
   [292] = {
-    [sym_identifier] = ACTIONS(325),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_u8] = ACTIONS(327),
-    [anon_sym_u16] = ACTIONS(329),
-    [anon_sym_u32] = ACTIONS(331),
-    [anon_sym_u64] = ACTIONS(333),
-    [anon_sym_s8] = ACTIONS(335),
-    [anon_sym_s16] = ACTIONS(337),
-    [anon_sym_s32] = ACTIONS(339),
-    [anon_sym_s64] = ACTIONS(341),
-    [anon_sym_f32] = ACTIONS(343),
-    [anon_sym_f64] = ACTIONS(345),
-    [anon_sym_char] = ACTIONS(347),
-    [anon_sym_bool] = ACTIONS(349),
-    [anon_sym_string] = ACTIONS(351),
-    [anon_sym_error_context] = ACTIONS(353),
-    [anon_sym_tuple] = ACTIONS(355),
-    [anon_sym_list] = ACTIONS(357),
-    [anon_sym_map] = ACTIONS(359),
-    [anon_sym_option] = ACTIONS(361),
-    [anon_sym_result] = ACTIONS(363),
-    [anon_sym_own] = ACTIONS(365),
-    [anon_sym_borrow] = ACTIONS(367),
-    [anon_sym_future] = ACTIONS(369),
-    [anon_sym_stream] = ACTIONS(371),
-    [sym__type] = STATE(350),
-    [sym_primitive_type] = STATE(211),
-    [sym_user_type] = STATE(220),
-    [sym_tuple_type] = STATE(212),
-    [sym_list_type] = STATE(213),
-    [sym_map_type] = STATE(214),
-    [sym_option_type] = STATE(215),
-    [sym_result_type] = STATE(216),
-    [sym_handle_type] = STATE(217),
-    [sym_future_type] = STATE(218),
-    [sym_stream_type] = STATE(219),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(585),
   },
   [293] = {
-    [sym_identifier] = ACTIONS(325),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_u8] = ACTIONS(327),
-    [anon_sym_u16] = ACTIONS(329),
-    [anon_sym_u32] = ACTIONS(331),
-    [anon_sym_u64] = ACTIONS(333),
-    [anon_sym_s8] = ACTIONS(335),
-    [anon_sym_s16] = ACTIONS(337),
-    [anon_sym_s32] = ACTIONS(339),
-    [anon_sym_s64] = ACTIONS(341),
-    [anon_sym_f32] = ACTIONS(343),
-    [anon_sym_f64] = ACTIONS(345),
-    [anon_sym_char] = ACTIONS(347),
-    [anon_sym_bool] = ACTIONS(349),
-    [anon_sym_string] = ACTIONS(351),
-    [anon_sym_error_context] = ACTIONS(353),
-    [anon_sym_tuple] = ACTIONS(355),
-    [anon_sym_list] = ACTIONS(357),
-    [anon_sym_map] = ACTIONS(359),
-    [anon_sym_option] = ACTIONS(361),
-    [anon_sym_result] = ACTIONS(363),
-    [anon_sym_own] = ACTIONS(365),
-    [anon_sym_borrow] = ACTIONS(367),
-    [anon_sym_future] = ACTIONS(369),
-    [anon_sym_stream] = ACTIONS(371),
-    [sym__type] = STATE(351),
-    [sym_primitive_type] = STATE(211),
-    [sym_user_type] = STATE(220),
-    [sym_tuple_type] = STATE(212),
-    [sym_list_type] = STATE(213),
-    [sym_map_type] = STATE(214),
-    [sym_option_type] = STATE(215),
-    [sym_result_type] = STATE(216),
-    [sym_handle_type] = STATE(217),
-    [sym_future_type] = STATE(218),
-    [sym_stream_type] = STATE(219),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(587),
+    [anon_sym_as] = ACTIONS(587),
+    [anon_sym_with] = ACTIONS(587),
+    [anon_sym_DOT] = ACTIONS(587),
   },
   [294] = {
-    [sym_identifier] = ACTIONS(583),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(589),
+    [anon_sym_SLASH] = ACTIONS(589),
+    [anon_sym_AT] = ACTIONS(589),
+    [anon_sym_as] = ACTIONS(589),
+    [anon_sym_with] = ACTIONS(589),
+    [anon_sym_DOT] = ACTIONS(589),
   },
   [295] = {
-    [sym_identifier] = ACTIONS(585),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [anon_sym_RBRACE] = ACTIONS(591),
+    [sym_identifier] = ACTIONS(591),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(591),
+    [anon_sym_use] = ACTIONS(591),
+    [anon_sym_import] = ACTIONS(591),
+    [anon_sym_export] = ACTIONS(591),
+    [anon_sym_include] = ACTIONS(591),
+    [anon_sym_type] = ACTIONS(591),
+    [anon_sym_record] = ACTIONS(591),
+    [anon_sym_flags] = ACTIONS(591),
+    [anon_sym_variant] = ACTIONS(591),
+    [anon_sym_enum] = ACTIONS(591),
+    [anon_sym_resource] = ACTIONS(591),
   },
   [296] = {
-    [sym_identifier] = ACTIONS(325),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_u8] = ACTIONS(327),
-    [anon_sym_u16] = ACTIONS(329),
-    [anon_sym_u32] = ACTIONS(331),
-    [anon_sym_u64] = ACTIONS(333),
-    [anon_sym_s8] = ACTIONS(335),
-    [anon_sym_s16] = ACTIONS(337),
-    [anon_sym_s32] = ACTIONS(339),
-    [anon_sym_s64] = ACTIONS(341),
-    [anon_sym_f32] = ACTIONS(343),
-    [anon_sym_f64] = ACTIONS(345),
-    [anon_sym_char] = ACTIONS(347),
-    [anon_sym_bool] = ACTIONS(349),
-    [anon_sym_string] = ACTIONS(351),
-    [anon_sym_error_context] = ACTIONS(353),
-    [anon_sym_tuple] = ACTIONS(355),
-    [anon_sym_list] = ACTIONS(357),
-    [anon_sym_map] = ACTIONS(359),
-    [anon_sym_option] = ACTIONS(361),
-    [anon_sym_result] = ACTIONS(363),
-    [anon_sym__] = ACTIONS(587),
-    [anon_sym_own] = ACTIONS(365),
-    [anon_sym_borrow] = ACTIONS(367),
-    [anon_sym_future] = ACTIONS(369),
-    [anon_sym_stream] = ACTIONS(371),
-    [sym__type] = STATE(355),
-    [sym_primitive_type] = STATE(211),
-    [sym_user_type] = STATE(220),
-    [sym_tuple_type] = STATE(212),
-    [sym_list_type] = STATE(213),
-    [sym_map_type] = STATE(214),
-    [sym_option_type] = STATE(215),
-    [sym_result_type] = STATE(216),
-    [sym_handle_type] = STATE(217),
-    [sym_future_type] = STATE(218),
-    [sym_stream_type] = STATE(219),
+    [sym_identifier] = ACTIONS(335),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_u8] = ACTIONS(337),
+    [anon_sym_u16] = ACTIONS(339),
+    [anon_sym_u32] = ACTIONS(341),
+    [anon_sym_u64] = ACTIONS(343),
+    [anon_sym_s8] = ACTIONS(345),
+    [anon_sym_s16] = ACTIONS(347),
+    [anon_sym_s32] = ACTIONS(349),
+    [anon_sym_s64] = ACTIONS(351),
+    [anon_sym_f32] = ACTIONS(353),
+    [anon_sym_f64] = ACTIONS(355),
+    [anon_sym_char] = ACTIONS(357),
+    [anon_sym_bool] = ACTIONS(359),
+    [anon_sym_string] = ACTIONS(361),
+    [anon_sym_error_context] = ACTIONS(363),
+    [anon_sym_tuple] = ACTIONS(365),
+    [anon_sym_list] = ACTIONS(367),
+    [anon_sym_map] = ACTIONS(369),
+    [anon_sym_option] = ACTIONS(371),
+    [anon_sym_result] = ACTIONS(373),
+    [anon_sym_own] = ACTIONS(375),
+    [anon_sym_borrow] = ACTIONS(377),
+    [anon_sym_future] = ACTIONS(379),
+    [anon_sym_stream] = ACTIONS(381),
+    [sym__type] = STATE(354),
+    [sym_primitive_type] = STATE(215),
+    [sym_user_type] = STATE(224),
+    [sym_tuple_type] = STATE(216),
+    [sym_list_type] = STATE(217),
+    [sym_map_type] = STATE(218),
+    [sym_option_type] = STATE(219),
+    [sym_result_type] = STATE(220),
+    [sym_handle_type] = STATE(221),
+    [sym_future_type] = STATE(222),
+    [sym_stream_type] = STATE(223),
   },
   [297] = {
-    [sym_identifier] = ACTIONS(325),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_u8] = ACTIONS(327),
-    [anon_sym_u16] = ACTIONS(329),
-    [anon_sym_u32] = ACTIONS(331),
-    [anon_sym_u64] = ACTIONS(333),
-    [anon_sym_s8] = ACTIONS(335),
-    [anon_sym_s16] = ACTIONS(337),
-    [anon_sym_s32] = ACTIONS(339),
-    [anon_sym_s64] = ACTIONS(341),
-    [anon_sym_f32] = ACTIONS(343),
-    [anon_sym_f64] = ACTIONS(345),
-    [anon_sym_char] = ACTIONS(347),
-    [anon_sym_bool] = ACTIONS(349),
-    [anon_sym_string] = ACTIONS(351),
-    [anon_sym_error_context] = ACTIONS(353),
-    [anon_sym_tuple] = ACTIONS(355),
-    [anon_sym_list] = ACTIONS(357),
-    [anon_sym_map] = ACTIONS(359),
-    [anon_sym_option] = ACTIONS(361),
-    [anon_sym_result] = ACTIONS(363),
-    [anon_sym_own] = ACTIONS(365),
-    [anon_sym_borrow] = ACTIONS(367),
-    [anon_sym_future] = ACTIONS(369),
-    [anon_sym_stream] = ACTIONS(371),
-    [sym__type] = STATE(356),
-    [sym_primitive_type] = STATE(211),
-    [sym_user_type] = STATE(220),
-    [sym_tuple_type] = STATE(212),
-    [sym_list_type] = STATE(213),
-    [sym_map_type] = STATE(214),
-    [sym_option_type] = STATE(215),
-    [sym_result_type] = STATE(216),
-    [sym_handle_type] = STATE(217),
-    [sym_future_type] = STATE(218),
-    [sym_stream_type] = STATE(219),
+    [sym_identifier] = ACTIONS(335),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_u8] = ACTIONS(337),
+    [anon_sym_u16] = ACTIONS(339),
+    [anon_sym_u32] = ACTIONS(341),
+    [anon_sym_u64] = ACTIONS(343),
+    [anon_sym_s8] = ACTIONS(345),
+    [anon_sym_s16] = ACTIONS(347),
+    [anon_sym_s32] = ACTIONS(349),
+    [anon_sym_s64] = ACTIONS(351),
+    [anon_sym_f32] = ACTIONS(353),
+    [anon_sym_f64] = ACTIONS(355),
+    [anon_sym_char] = ACTIONS(357),
+    [anon_sym_bool] = ACTIONS(359),
+    [anon_sym_string] = ACTIONS(361),
+    [anon_sym_error_context] = ACTIONS(363),
+    [anon_sym_tuple] = ACTIONS(365),
+    [anon_sym_list] = ACTIONS(367),
+    [anon_sym_map] = ACTIONS(369),
+    [anon_sym_option] = ACTIONS(371),
+    [anon_sym_result] = ACTIONS(373),
+    [anon_sym_own] = ACTIONS(375),
+    [anon_sym_borrow] = ACTIONS(377),
+    [anon_sym_future] = ACTIONS(379),
+    [anon_sym_stream] = ACTIONS(381),
+    [sym__type] = STATE(355),
+    [sym_primitive_type] = STATE(215),
+    [sym_user_type] = STATE(224),
+    [sym_tuple_type] = STATE(216),
+    [sym_list_type] = STATE(217),
+    [sym_map_type] = STATE(218),
+    [sym_option_type] = STATE(219),
+    [sym_result_type] = STATE(220),
+    [sym_handle_type] = STATE(221),
+    [sym_future_type] = STATE(222),
+    [sym_stream_type] = STATE(223),
   },
   [298] = {
-    [sym_identifier] = ACTIONS(325),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_u8] = ACTIONS(327),
-    [anon_sym_u16] = ACTIONS(329),
-    [anon_sym_u32] = ACTIONS(331),
-    [anon_sym_u64] = ACTIONS(333),
-    [anon_sym_s8] = ACTIONS(335),
-    [anon_sym_s16] = ACTIONS(337),
-    [anon_sym_s32] = ACTIONS(339),
-    [anon_sym_s64] = ACTIONS(341),
-    [anon_sym_f32] = ACTIONS(343),
-    [anon_sym_f64] = ACTIONS(345),
-    [anon_sym_char] = ACTIONS(347),
-    [anon_sym_bool] = ACTIONS(349),
-    [anon_sym_string] = ACTIONS(351),
-    [anon_sym_error_context] = ACTIONS(353),
-    [anon_sym_tuple] = ACTIONS(355),
-    [anon_sym_list] = ACTIONS(357),
-    [anon_sym_map] = ACTIONS(359),
-    [anon_sym_option] = ACTIONS(361),
-    [anon_sym_result] = ACTIONS(363),
-    [anon_sym_own] = ACTIONS(365),
-    [anon_sym_borrow] = ACTIONS(367),
-    [anon_sym_future] = ACTIONS(369),
-    [anon_sym_stream] = ACTIONS(371),
-    [sym__type] = STATE(357),
-    [sym_primitive_type] = STATE(211),
-    [sym_user_type] = STATE(220),
-    [sym_tuple_type] = STATE(212),
-    [sym_list_type] = STATE(213),
-    [sym_map_type] = STATE(214),
-    [sym_option_type] = STATE(215),
-    [sym_result_type] = STATE(216),
-    [sym_handle_type] = STATE(217),
-    [sym_future_type] = STATE(218),
-    [sym_stream_type] = STATE(219),
+    [sym_identifier] = ACTIONS(593),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [299] = {
-    [sym_identifier] = ACTIONS(325),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_u8] = ACTIONS(327),
-    [anon_sym_u16] = ACTIONS(329),
-    [anon_sym_u32] = ACTIONS(331),
-    [anon_sym_u64] = ACTIONS(333),
-    [anon_sym_s8] = ACTIONS(335),
-    [anon_sym_s16] = ACTIONS(337),
-    [anon_sym_s32] = ACTIONS(339),
-    [anon_sym_s64] = ACTIONS(341),
-    [anon_sym_f32] = ACTIONS(343),
-    [anon_sym_f64] = ACTIONS(345),
-    [anon_sym_char] = ACTIONS(347),
-    [anon_sym_bool] = ACTIONS(349),
-    [anon_sym_string] = ACTIONS(351),
-    [anon_sym_error_context] = ACTIONS(353),
-    [anon_sym_tuple] = ACTIONS(355),
-    [anon_sym_list] = ACTIONS(357),
-    [anon_sym_map] = ACTIONS(359),
-    [anon_sym_option] = ACTIONS(361),
-    [anon_sym_result] = ACTIONS(363),
-    [anon_sym_own] = ACTIONS(365),
-    [anon_sym_borrow] = ACTIONS(367),
-    [anon_sym_future] = ACTIONS(369),
-    [anon_sym_stream] = ACTIONS(371),
-    [sym__type] = STATE(358),
-    [sym_primitive_type] = STATE(211),
-    [sym_user_type] = STATE(220),
-    [sym_tuple_type] = STATE(212),
-    [sym_list_type] = STATE(213),
-    [sym_map_type] = STATE(214),
-    [sym_option_type] = STATE(215),
-    [sym_result_type] = STATE(216),
-    [sym_handle_type] = STATE(217),
-    [sym_future_type] = STATE(218),
-    [sym_stream_type] = STATE(219),
+    [sym_identifier] = ACTIONS(595),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [300] = {
-    [sym_identifier] = ACTIONS(325),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_u8] = ACTIONS(327),
-    [anon_sym_u16] = ACTIONS(329),
-    [anon_sym_u32] = ACTIONS(331),
-    [anon_sym_u64] = ACTIONS(333),
-    [anon_sym_s8] = ACTIONS(335),
-    [anon_sym_s16] = ACTIONS(337),
-    [anon_sym_s32] = ACTIONS(339),
-    [anon_sym_s64] = ACTIONS(341),
-    [anon_sym_f32] = ACTIONS(343),
-    [anon_sym_f64] = ACTIONS(345),
-    [anon_sym_char] = ACTIONS(347),
-    [anon_sym_bool] = ACTIONS(349),
-    [anon_sym_string] = ACTIONS(351),
-    [anon_sym_error_context] = ACTIONS(353),
-    [anon_sym_tuple] = ACTIONS(355),
-    [anon_sym_GT] = ACTIONS(589),
-    [anon_sym_list] = ACTIONS(357),
-    [anon_sym_map] = ACTIONS(359),
-    [anon_sym_option] = ACTIONS(361),
-    [anon_sym_result] = ACTIONS(363),
-    [anon_sym_own] = ACTIONS(365),
-    [anon_sym_borrow] = ACTIONS(367),
-    [anon_sym_future] = ACTIONS(369),
-    [anon_sym_stream] = ACTIONS(371),
+    [sym_identifier] = ACTIONS(335),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_u8] = ACTIONS(337),
+    [anon_sym_u16] = ACTIONS(339),
+    [anon_sym_u32] = ACTIONS(341),
+    [anon_sym_u64] = ACTIONS(343),
+    [anon_sym_s8] = ACTIONS(345),
+    [anon_sym_s16] = ACTIONS(347),
+    [anon_sym_s32] = ACTIONS(349),
+    [anon_sym_s64] = ACTIONS(351),
+    [anon_sym_f32] = ACTIONS(353),
+    [anon_sym_f64] = ACTIONS(355),
+    [anon_sym_char] = ACTIONS(357),
+    [anon_sym_bool] = ACTIONS(359),
+    [anon_sym_string] = ACTIONS(361),
+    [anon_sym_error_context] = ACTIONS(363),
+    [anon_sym_tuple] = ACTIONS(365),
+    [anon_sym_list] = ACTIONS(367),
+    [anon_sym_map] = ACTIONS(369),
+    [anon_sym_option] = ACTIONS(371),
+    [anon_sym_result] = ACTIONS(373),
+    [anon_sym__] = ACTIONS(597),
+    [anon_sym_own] = ACTIONS(375),
+    [anon_sym_borrow] = ACTIONS(377),
+    [anon_sym_future] = ACTIONS(379),
+    [anon_sym_stream] = ACTIONS(381),
     [sym__type] = STATE(359),
-    [sym_primitive_type] = STATE(211),
-    [sym_user_type] = STATE(220),
-    [sym_tuple_type] = STATE(212),
-    [sym_list_type] = STATE(213),
-    [sym_map_type] = STATE(214),
-    [sym_option_type] = STATE(215),
-    [sym_result_type] = STATE(216),
-    [sym_handle_type] = STATE(217),
-    [sym_future_type] = STATE(218),
-    [sym_stream_type] = STATE(219),
+    [sym_primitive_type] = STATE(215),
+    [sym_user_type] = STATE(224),
+    [sym_tuple_type] = STATE(216),
+    [sym_list_type] = STATE(217),
+    [sym_map_type] = STATE(218),
+    [sym_option_type] = STATE(219),
+    [sym_result_type] = STATE(220),
+    [sym_handle_type] = STATE(221),
+    [sym_future_type] = STATE(222),
+    [sym_stream_type] = STATE(223),
   },
   [301] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(591),
+    [sym_identifier] = ACTIONS(335),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_u8] = ACTIONS(337),
+    [anon_sym_u16] = ACTIONS(339),
+    [anon_sym_u32] = ACTIONS(341),
+    [anon_sym_u64] = ACTIONS(343),
+    [anon_sym_s8] = ACTIONS(345),
+    [anon_sym_s16] = ACTIONS(347),
+    [anon_sym_s32] = ACTIONS(349),
+    [anon_sym_s64] = ACTIONS(351),
+    [anon_sym_f32] = ACTIONS(353),
+    [anon_sym_f64] = ACTIONS(355),
+    [anon_sym_char] = ACTIONS(357),
+    [anon_sym_bool] = ACTIONS(359),
+    [anon_sym_string] = ACTIONS(361),
+    [anon_sym_error_context] = ACTIONS(363),
+    [anon_sym_tuple] = ACTIONS(365),
+    [anon_sym_list] = ACTIONS(367),
+    [anon_sym_map] = ACTIONS(369),
+    [anon_sym_option] = ACTIONS(371),
+    [anon_sym_result] = ACTIONS(373),
+    [anon_sym_own] = ACTIONS(375),
+    [anon_sym_borrow] = ACTIONS(377),
+    [anon_sym_future] = ACTIONS(379),
+    [anon_sym_stream] = ACTIONS(381),
+    [sym__type] = STATE(360),
+    [sym_primitive_type] = STATE(215),
+    [sym_user_type] = STATE(224),
+    [sym_tuple_type] = STATE(216),
+    [sym_list_type] = STATE(217),
+    [sym_map_type] = STATE(218),
+    [sym_option_type] = STATE(219),
+    [sym_result_type] = STATE(220),
+    [sym_handle_type] = STATE(221),
+    [sym_future_type] = STATE(222),
+    [sym_stream_type] = STATE(223),
   },
   [302] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(593),
-    [anon_sym_COMMA] = ACTIONS(595),
-    [aux_sym_enum_item_repeat1] = STATE(364),
+    [sym_identifier] = ACTIONS(335),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_u8] = ACTIONS(337),
+    [anon_sym_u16] = ACTIONS(339),
+    [anon_sym_u32] = ACTIONS(341),
+    [anon_sym_u64] = ACTIONS(343),
+    [anon_sym_s8] = ACTIONS(345),
+    [anon_sym_s16] = ACTIONS(347),
+    [anon_sym_s32] = ACTIONS(349),
+    [anon_sym_s64] = ACTIONS(351),
+    [anon_sym_f32] = ACTIONS(353),
+    [anon_sym_f64] = ACTIONS(355),
+    [anon_sym_char] = ACTIONS(357),
+    [anon_sym_bool] = ACTIONS(359),
+    [anon_sym_string] = ACTIONS(361),
+    [anon_sym_error_context] = ACTIONS(363),
+    [anon_sym_tuple] = ACTIONS(365),
+    [anon_sym_list] = ACTIONS(367),
+    [anon_sym_map] = ACTIONS(369),
+    [anon_sym_option] = ACTIONS(371),
+    [anon_sym_result] = ACTIONS(373),
+    [anon_sym_own] = ACTIONS(375),
+    [anon_sym_borrow] = ACTIONS(377),
+    [anon_sym_future] = ACTIONS(379),
+    [anon_sym_stream] = ACTIONS(381),
+    [sym__type] = STATE(361),
+    [sym_primitive_type] = STATE(215),
+    [sym_user_type] = STATE(224),
+    [sym_tuple_type] = STATE(216),
+    [sym_list_type] = STATE(217),
+    [sym_map_type] = STATE(218),
+    [sym_option_type] = STATE(219),
+    [sym_result_type] = STATE(220),
+    [sym_handle_type] = STATE(221),
+    [sym_future_type] = STATE(222),
+    [sym_stream_type] = STATE(223),
   },
   [303] = {
-    [sym_identifier] = ACTIONS(597),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(597),
-    [anon_sym_AT] = ACTIONS(597),
-    [anon_sym_use] = ACTIONS(597),
-    [anon_sym_import] = ACTIONS(597),
-    [anon_sym_export] = ACTIONS(597),
-    [anon_sym_include] = ACTIONS(597),
-    [anon_sym_type] = ACTIONS(597),
-    [anon_sym_record] = ACTIONS(597),
-    [anon_sym_flags] = ACTIONS(597),
-    [anon_sym_variant] = ACTIONS(597),
-    [anon_sym_enum] = ACTIONS(597),
-    [anon_sym_resource] = ACTIONS(597),
+    [sym_identifier] = ACTIONS(335),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_u8] = ACTIONS(337),
+    [anon_sym_u16] = ACTIONS(339),
+    [anon_sym_u32] = ACTIONS(341),
+    [anon_sym_u64] = ACTIONS(343),
+    [anon_sym_s8] = ACTIONS(345),
+    [anon_sym_s16] = ACTIONS(347),
+    [anon_sym_s32] = ACTIONS(349),
+    [anon_sym_s64] = ACTIONS(351),
+    [anon_sym_f32] = ACTIONS(353),
+    [anon_sym_f64] = ACTIONS(355),
+    [anon_sym_char] = ACTIONS(357),
+    [anon_sym_bool] = ACTIONS(359),
+    [anon_sym_string] = ACTIONS(361),
+    [anon_sym_error_context] = ACTIONS(363),
+    [anon_sym_tuple] = ACTIONS(365),
+    [anon_sym_list] = ACTIONS(367),
+    [anon_sym_map] = ACTIONS(369),
+    [anon_sym_option] = ACTIONS(371),
+    [anon_sym_result] = ACTIONS(373),
+    [anon_sym_own] = ACTIONS(375),
+    [anon_sym_borrow] = ACTIONS(377),
+    [anon_sym_future] = ACTIONS(379),
+    [anon_sym_stream] = ACTIONS(381),
+    [sym__type] = STATE(362),
+    [sym_primitive_type] = STATE(215),
+    [sym_user_type] = STATE(224),
+    [sym_tuple_type] = STATE(216),
+    [sym_list_type] = STATE(217),
+    [sym_map_type] = STATE(218),
+    [sym_option_type] = STATE(219),
+    [sym_result_type] = STATE(220),
+    [sym_handle_type] = STATE(221),
+    [sym_future_type] = STATE(222),
+    [sym_stream_type] = STATE(223),
   },
   [304] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(599),
-    [anon_sym_COMMA] = ACTIONS(601),
-    [aux_sym_flags_item_repeat1] = STATE(367),
+    [sym_identifier] = ACTIONS(335),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_u8] = ACTIONS(337),
+    [anon_sym_u16] = ACTIONS(339),
+    [anon_sym_u32] = ACTIONS(341),
+    [anon_sym_u64] = ACTIONS(343),
+    [anon_sym_s8] = ACTIONS(345),
+    [anon_sym_s16] = ACTIONS(347),
+    [anon_sym_s32] = ACTIONS(349),
+    [anon_sym_s64] = ACTIONS(351),
+    [anon_sym_f32] = ACTIONS(353),
+    [anon_sym_f64] = ACTIONS(355),
+    [anon_sym_char] = ACTIONS(357),
+    [anon_sym_bool] = ACTIONS(359),
+    [anon_sym_string] = ACTIONS(361),
+    [anon_sym_error_context] = ACTIONS(363),
+    [anon_sym_tuple] = ACTIONS(365),
+    [anon_sym_GT] = ACTIONS(599),
+    [anon_sym_list] = ACTIONS(367),
+    [anon_sym_map] = ACTIONS(369),
+    [anon_sym_option] = ACTIONS(371),
+    [anon_sym_result] = ACTIONS(373),
+    [anon_sym_own] = ACTIONS(375),
+    [anon_sym_borrow] = ACTIONS(377),
+    [anon_sym_future] = ACTIONS(379),
+    [anon_sym_stream] = ACTIONS(381),
+    [sym__type] = STATE(363),
+    [sym_primitive_type] = STATE(215),
+    [sym_user_type] = STATE(224),
+    [sym_tuple_type] = STATE(216),
+    [sym_list_type] = STATE(217),
+    [sym_map_type] = STATE(218),
+    [sym_option_type] = STATE(219),
+    [sym_result_type] = STATE(220),
+    [sym_handle_type] = STATE(221),
+    [sym_future_type] = STATE(222),
+    [sym_stream_type] = STATE(223),
   },
   [305] = {
-    [sym_identifier] = ACTIONS(603),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(603),
-    [anon_sym_AT] = ACTIONS(603),
-    [anon_sym_use] = ACTIONS(603),
-    [anon_sym_import] = ACTIONS(603),
-    [anon_sym_export] = ACTIONS(603),
-    [anon_sym_include] = ACTIONS(603),
-    [anon_sym_type] = ACTIONS(603),
-    [anon_sym_record] = ACTIONS(603),
-    [anon_sym_flags] = ACTIONS(603),
-    [anon_sym_variant] = ACTIONS(603),
-    [anon_sym_enum] = ACTIONS(603),
-    [anon_sym_resource] = ACTIONS(603),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(601),
   },
   [306] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(605),
-    [anon_sym_COMMA] = ACTIONS(607),
-    [aux_sym_record_item_repeat1] = STATE(370),
+    [anon_sym_RBRACE] = ACTIONS(603),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(605),
+    [aux_sym_enum_item_repeat1] = STATE(368),
   },
   [307] = {
-    [sym_identifier] = ACTIONS(609),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(609),
-    [anon_sym_AT] = ACTIONS(609),
-    [anon_sym_use] = ACTIONS(609),
-    [anon_sym_import] = ACTIONS(609),
-    [anon_sym_export] = ACTIONS(609),
-    [anon_sym_include] = ACTIONS(609),
-    [anon_sym_type] = ACTIONS(609),
-    [anon_sym_record] = ACTIONS(609),
-    [anon_sym_flags] = ACTIONS(609),
-    [anon_sym_variant] = ACTIONS(609),
-    [anon_sym_enum] = ACTIONS(609),
-    [anon_sym_resource] = ACTIONS(609),
+    [anon_sym_RBRACE] = ACTIONS(607),
+    [sym_identifier] = ACTIONS(607),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(607),
+    [anon_sym_use] = ACTIONS(607),
+    [anon_sym_import] = ACTIONS(607),
+    [anon_sym_export] = ACTIONS(607),
+    [anon_sym_include] = ACTIONS(607),
+    [anon_sym_type] = ACTIONS(607),
+    [anon_sym_record] = ACTIONS(607),
+    [anon_sym_flags] = ACTIONS(607),
+    [anon_sym_variant] = ACTIONS(607),
+    [anon_sym_enum] = ACTIONS(607),
+    [anon_sym_resource] = ACTIONS(607),
   },
   [308] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(611),
-    [anon_sym_COMMA] = ACTIONS(613),
-    [aux_sym_variant_item_repeat1] = STATE(373),
+    [anon_sym_RBRACE] = ACTIONS(609),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(611),
+    [aux_sym_flags_item_repeat1] = STATE(371),
   },
   [309] = {
-    [sym_identifier] = ACTIONS(615),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(615),
-    [anon_sym_AT] = ACTIONS(615),
-    [anon_sym_use] = ACTIONS(615),
-    [anon_sym_import] = ACTIONS(615),
-    [anon_sym_export] = ACTIONS(615),
-    [anon_sym_include] = ACTIONS(615),
-    [anon_sym_type] = ACTIONS(615),
-    [anon_sym_record] = ACTIONS(615),
-    [anon_sym_flags] = ACTIONS(615),
-    [anon_sym_variant] = ACTIONS(615),
-    [anon_sym_enum] = ACTIONS(615),
-    [anon_sym_resource] = ACTIONS(615),
+    [anon_sym_RBRACE] = ACTIONS(613),
+    [sym_identifier] = ACTIONS(613),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(613),
+    [anon_sym_use] = ACTIONS(613),
+    [anon_sym_import] = ACTIONS(613),
+    [anon_sym_export] = ACTIONS(613),
+    [anon_sym_include] = ACTIONS(613),
+    [anon_sym_type] = ACTIONS(613),
+    [anon_sym_record] = ACTIONS(613),
+    [anon_sym_flags] = ACTIONS(613),
+    [anon_sym_variant] = ACTIONS(613),
+    [anon_sym_enum] = ACTIONS(613),
+    [anon_sym_resource] = ACTIONS(613),
   },
   [310] = {
-    [sym_identifier] = ACTIONS(551),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [sym_include_name] = STATE(374),
+    [anon_sym_RBRACE] = ACTIONS(615),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(617),
+    [aux_sym_record_item_repeat1] = STATE(374),
   },
   [311] = {
-    [sym_identifier] = ACTIONS(553),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(617),
-    [sym_use_name] = STATE(375),
+    [anon_sym_RBRACE] = ACTIONS(619),
+    [sym_identifier] = ACTIONS(619),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(619),
+    [anon_sym_use] = ACTIONS(619),
+    [anon_sym_import] = ACTIONS(619),
+    [anon_sym_export] = ACTIONS(619),
+    [anon_sym_include] = ACTIONS(619),
+    [anon_sym_type] = ACTIONS(619),
+    [anon_sym_record] = ACTIONS(619),
+    [anon_sym_flags] = ACTIONS(619),
+    [anon_sym_variant] = ACTIONS(619),
+    [anon_sym_enum] = ACTIONS(619),
+    [anon_sym_resource] = ACTIONS(619),
   },
   [312] = {
-    [sym_identifier] = ACTIONS(395),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(619),
-    [sym_enum_case] = STATE(378),
+    [anon_sym_RBRACE] = ACTIONS(621),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(623),
+    [aux_sym_variant_item_repeat1] = STATE(377),
   },
   [313] = {
-    [sym_identifier] = ACTIONS(621),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(621),
-    [anon_sym_AT] = ACTIONS(621),
-    [anon_sym_use] = ACTIONS(621),
-    [anon_sym_import] = ACTIONS(621),
-    [anon_sym_export] = ACTIONS(621),
-    [anon_sym_include] = ACTIONS(621),
-    [anon_sym_type] = ACTIONS(621),
-    [anon_sym_record] = ACTIONS(621),
-    [anon_sym_flags] = ACTIONS(621),
-    [anon_sym_variant] = ACTIONS(621),
-    [anon_sym_enum] = ACTIONS(621),
-    [anon_sym_resource] = ACTIONS(621),
+    [anon_sym_RBRACE] = ACTIONS(625),
+    [sym_identifier] = ACTIONS(625),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(625),
+    [anon_sym_use] = ACTIONS(625),
+    [anon_sym_import] = ACTIONS(625),
+    [anon_sym_export] = ACTIONS(625),
+    [anon_sym_include] = ACTIONS(625),
+    [anon_sym_type] = ACTIONS(625),
+    [anon_sym_record] = ACTIONS(625),
+    [anon_sym_flags] = ACTIONS(625),
+    [anon_sym_variant] = ACTIONS(625),
+    [anon_sym_enum] = ACTIONS(625),
+    [anon_sym_resource] = ACTIONS(625),
   },
   [314] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(623),
-    [anon_sym_COMMA] = ACTIONS(625),
+    [sym_identifier] = ACTIONS(561),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_include_name] = STATE(378),
   },
   [315] = {
-    [sym_identifier] = ACTIONS(399),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(627),
-    [sym_flag] = STATE(382),
+    [sym_identifier] = ACTIONS(565),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_use_name] = STATE(379),
   },
   [316] = {
-    [sym_identifier] = ACTIONS(629),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(629),
-    [anon_sym_AT] = ACTIONS(629),
-    [anon_sym_use] = ACTIONS(629),
-    [anon_sym_import] = ACTIONS(629),
-    [anon_sym_export] = ACTIONS(629),
-    [anon_sym_include] = ACTIONS(629),
-    [anon_sym_type] = ACTIONS(629),
-    [anon_sym_record] = ACTIONS(629),
-    [anon_sym_flags] = ACTIONS(629),
-    [anon_sym_variant] = ACTIONS(629),
-    [anon_sym_enum] = ACTIONS(629),
-    [anon_sym_resource] = ACTIONS(629),
+    [sym_identifier] = ACTIONS(407),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_enum_case] = STATE(382),
   },
   [317] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(631),
-    [anon_sym_COMMA] = ACTIONS(633),
+    [sym_identifier] = ACTIONS(631),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(631),
+    [anon_sym_use] = ACTIONS(631),
+    [anon_sym_import] = ACTIONS(631),
+    [anon_sym_export] = ACTIONS(631),
+    [anon_sym_include] = ACTIONS(631),
+    [anon_sym_type] = ACTIONS(631),
+    [anon_sym_record] = ACTIONS(631),
+    [anon_sym_flags] = ACTIONS(631),
+    [anon_sym_variant] = ACTIONS(631),
+    [anon_sym_enum] = ACTIONS(631),
+    [anon_sym_resource] = ACTIONS(631),
   },
   [318] = {
-    [sym_identifier] = ACTIONS(403),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(635),
-    [sym_record_field] = STATE(386),
+    [anon_sym_RBRACE] = ACTIONS(633),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(635),
   },
   [319] = {
-    [sym_identifier] = ACTIONS(637),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(637),
-    [anon_sym_AT] = ACTIONS(637),
-    [anon_sym_use] = ACTIONS(637),
-    [anon_sym_import] = ACTIONS(637),
-    [anon_sym_export] = ACTIONS(637),
-    [anon_sym_include] = ACTIONS(637),
-    [anon_sym_type] = ACTIONS(637),
-    [anon_sym_record] = ACTIONS(637),
-    [anon_sym_flags] = ACTIONS(637),
-    [anon_sym_variant] = ACTIONS(637),
-    [anon_sym_enum] = ACTIONS(637),
-    [anon_sym_resource] = ACTIONS(637),
+    [sym_identifier] = ACTIONS(411),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_flag] = STATE(386),
   },
   [320] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(639),
-    [anon_sym_COMMA] = ACTIONS(641),
+    [sym_identifier] = ACTIONS(639),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(639),
+    [anon_sym_use] = ACTIONS(639),
+    [anon_sym_import] = ACTIONS(639),
+    [anon_sym_export] = ACTIONS(639),
+    [anon_sym_include] = ACTIONS(639),
+    [anon_sym_type] = ACTIONS(639),
+    [anon_sym_record] = ACTIONS(639),
+    [anon_sym_flags] = ACTIONS(639),
+    [anon_sym_variant] = ACTIONS(639),
+    [anon_sym_enum] = ACTIONS(639),
+    [anon_sym_resource] = ACTIONS(639),
   },
   [321] = {
-    [sym_identifier] = ACTIONS(325),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_u8] = ACTIONS(327),
-    [anon_sym_u16] = ACTIONS(329),
-    [anon_sym_u32] = ACTIONS(331),
-    [anon_sym_u64] = ACTIONS(333),
-    [anon_sym_s8] = ACTIONS(335),
-    [anon_sym_s16] = ACTIONS(337),
-    [anon_sym_s32] = ACTIONS(339),
-    [anon_sym_s64] = ACTIONS(341),
-    [anon_sym_f32] = ACTIONS(343),
-    [anon_sym_f64] = ACTIONS(345),
-    [anon_sym_char] = ACTIONS(347),
-    [anon_sym_bool] = ACTIONS(349),
-    [anon_sym_string] = ACTIONS(351),
-    [anon_sym_error_context] = ACTIONS(353),
-    [anon_sym_tuple] = ACTIONS(355),
-    [anon_sym_list] = ACTIONS(357),
-    [anon_sym_map] = ACTIONS(359),
-    [anon_sym_option] = ACTIONS(361),
-    [anon_sym_result] = ACTIONS(363),
-    [anon_sym_own] = ACTIONS(365),
-    [anon_sym_borrow] = ACTIONS(367),
-    [anon_sym_future] = ACTIONS(369),
-    [anon_sym_stream] = ACTIONS(371),
-    [sym__type] = STATE(389),
-    [sym_primitive_type] = STATE(211),
-    [sym_user_type] = STATE(220),
-    [sym_tuple_type] = STATE(212),
-    [sym_list_type] = STATE(213),
-    [sym_map_type] = STATE(214),
-    [sym_option_type] = STATE(215),
-    [sym_result_type] = STATE(216),
-    [sym_handle_type] = STATE(217),
-    [sym_future_type] = STATE(218),
-    [sym_stream_type] = STATE(219),
+    [anon_sym_RBRACE] = ACTIONS(641),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(643),
   },
   [322] = {
-    [sym_identifier] = ACTIONS(407),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(643),
-    [sym_variant_case] = STATE(391),
+    [anon_sym_RBRACE] = ACTIONS(645),
+    [sym_identifier] = ACTIONS(415),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_record_field] = STATE(390),
   },
   [323] = {
-    [sym_identifier] = ACTIONS(645),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(645),
-    [anon_sym_AT] = ACTIONS(645),
-    [anon_sym_use] = ACTIONS(645),
-    [anon_sym_import] = ACTIONS(645),
-    [anon_sym_export] = ACTIONS(645),
-    [anon_sym_include] = ACTIONS(645),
-    [anon_sym_type] = ACTIONS(645),
-    [anon_sym_record] = ACTIONS(645),
-    [anon_sym_flags] = ACTIONS(645),
-    [anon_sym_variant] = ACTIONS(645),
-    [anon_sym_enum] = ACTIONS(645),
-    [anon_sym_resource] = ACTIONS(645),
+    [anon_sym_RBRACE] = ACTIONS(647),
+    [sym_identifier] = ACTIONS(647),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(647),
+    [anon_sym_use] = ACTIONS(647),
+    [anon_sym_import] = ACTIONS(647),
+    [anon_sym_export] = ACTIONS(647),
+    [anon_sym_include] = ACTIONS(647),
+    [anon_sym_type] = ACTIONS(647),
+    [anon_sym_record] = ACTIONS(647),
+    [anon_sym_flags] = ACTIONS(647),
+    [anon_sym_variant] = ACTIONS(647),
+    [anon_sym_enum] = ACTIONS(647),
+    [anon_sym_resource] = ACTIONS(647),
   },
   [324] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(647),
-    [anon_sym_COMMA] = ACTIONS(649),
+    [anon_sym_RBRACE] = ACTIONS(649),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(651),
   },
   [325] = {
-    [sym_identifier] = ACTIONS(325),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_u8] = ACTIONS(327),
-    [anon_sym_u16] = ACTIONS(329),
-    [anon_sym_u32] = ACTIONS(331),
-    [anon_sym_u64] = ACTIONS(333),
-    [anon_sym_s8] = ACTIONS(335),
-    [anon_sym_s16] = ACTIONS(337),
-    [anon_sym_s32] = ACTIONS(339),
-    [anon_sym_s64] = ACTIONS(341),
-    [anon_sym_f32] = ACTIONS(343),
-    [anon_sym_f64] = ACTIONS(345),
-    [anon_sym_char] = ACTIONS(347),
-    [anon_sym_bool] = ACTIONS(349),
-    [anon_sym_string] = ACTIONS(351),
-    [anon_sym_error_context] = ACTIONS(353),
-    [anon_sym_tuple] = ACTIONS(355),
-    [anon_sym_list] = ACTIONS(357),
-    [anon_sym_map] = ACTIONS(359),
-    [anon_sym_option] = ACTIONS(361),
-    [anon_sym_result] = ACTIONS(363),
-    [anon_sym_own] = ACTIONS(365),
-    [anon_sym_borrow] = ACTIONS(367),
-    [anon_sym_future] = ACTIONS(369),
-    [anon_sym_stream] = ACTIONS(371),
-    [sym__type] = STATE(394),
-    [sym_primitive_type] = STATE(211),
-    [sym_user_type] = STATE(220),
-    [sym_tuple_type] = STATE(212),
-    [sym_list_type] = STATE(213),
-    [sym_map_type] = STATE(214),
-    [sym_option_type] = STATE(215),
-    [sym_result_type] = STATE(216),
-    [sym_handle_type] = STATE(217),
-    [sym_future_type] = STATE(218),
-    [sym_stream_type] = STATE(219),
+    [sym_identifier] = ACTIONS(335),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_u8] = ACTIONS(337),
+    [anon_sym_u16] = ACTIONS(339),
+    [anon_sym_u32] = ACTIONS(341),
+    [anon_sym_u64] = ACTIONS(343),
+    [anon_sym_s8] = ACTIONS(345),
+    [anon_sym_s16] = ACTIONS(347),
+    [anon_sym_s32] = ACTIONS(349),
+    [anon_sym_s64] = ACTIONS(351),
+    [anon_sym_f32] = ACTIONS(353),
+    [anon_sym_f64] = ACTIONS(355),
+    [anon_sym_char] = ACTIONS(357),
+    [anon_sym_bool] = ACTIONS(359),
+    [anon_sym_string] = ACTIONS(361),
+    [anon_sym_error_context] = ACTIONS(363),
+    [anon_sym_tuple] = ACTIONS(365),
+    [anon_sym_list] = ACTIONS(367),
+    [anon_sym_map] = ACTIONS(369),
+    [anon_sym_option] = ACTIONS(371),
+    [anon_sym_result] = ACTIONS(373),
+    [anon_sym_own] = ACTIONS(375),
+    [anon_sym_borrow] = ACTIONS(377),
+    [anon_sym_future] = ACTIONS(379),
+    [anon_sym_stream] = ACTIONS(381),
+    [sym__type] = STATE(393),
+    [sym_primitive_type] = STATE(215),
+    [sym_user_type] = STATE(224),
+    [sym_tuple_type] = STATE(216),
+    [sym_list_type] = STATE(217),
+    [sym_map_type] = STATE(218),
+    [sym_option_type] = STATE(219),
+    [sym_result_type] = STATE(220),
+    [sym_handle_type] = STATE(221),
+    [sym_future_type] = STATE(222),
+    [sym_stream_type] = STATE(223),
   },
   [326] = {
-    [sym_identifier] = ACTIONS(651),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(651),
-    [anon_sym_AT] = ACTIONS(651),
-    [anon_sym_use] = ACTIONS(651),
-    [anon_sym_import] = ACTIONS(651),
-    [anon_sym_export] = ACTIONS(651),
-    [anon_sym_include] = ACTIONS(651),
-    [anon_sym_type] = ACTIONS(651),
-    [anon_sym_record] = ACTIONS(651),
-    [anon_sym_flags] = ACTIONS(651),
-    [anon_sym_variant] = ACTIONS(651),
-    [anon_sym_enum] = ACTIONS(651),
-    [anon_sym_resource] = ACTIONS(651),
+    [anon_sym_RBRACE] = ACTIONS(653),
+    [sym_identifier] = ACTIONS(419),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_variant_case] = STATE(395),
   },
   [327] = {
-    [sym_identifier] = ACTIONS(653),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(653),
-    [anon_sym_AT] = ACTIONS(653),
-    [anon_sym_constructor] = ACTIONS(653),
+    [anon_sym_RBRACE] = ACTIONS(655),
+    [sym_identifier] = ACTIONS(655),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(655),
+    [anon_sym_use] = ACTIONS(655),
+    [anon_sym_import] = ACTIONS(655),
+    [anon_sym_export] = ACTIONS(655),
+    [anon_sym_include] = ACTIONS(655),
+    [anon_sym_type] = ACTIONS(655),
+    [anon_sym_record] = ACTIONS(655),
+    [anon_sym_flags] = ACTIONS(655),
+    [anon_sym_variant] = ACTIONS(655),
+    [anon_sym_enum] = ACTIONS(655),
+    [anon_sym_resource] = ACTIONS(655),
   },
   [328] = {
-    [sym_identifier] = ACTIONS(653),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(653),
-    [anon_sym_AT] = ACTIONS(653),
-    [anon_sym_constructor] = ACTIONS(653),
+    [anon_sym_RBRACE] = ACTIONS(657),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(659),
   },
   [329] = {
-    [sym_identifier] = ACTIONS(653),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(653),
-    [anon_sym_AT] = ACTIONS(653),
-    [anon_sym_constructor] = ACTIONS(653),
+    [sym_identifier] = ACTIONS(335),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_u8] = ACTIONS(337),
+    [anon_sym_u16] = ACTIONS(339),
+    [anon_sym_u32] = ACTIONS(341),
+    [anon_sym_u64] = ACTIONS(343),
+    [anon_sym_s8] = ACTIONS(345),
+    [anon_sym_s16] = ACTIONS(347),
+    [anon_sym_s32] = ACTIONS(349),
+    [anon_sym_s64] = ACTIONS(351),
+    [anon_sym_f32] = ACTIONS(353),
+    [anon_sym_f64] = ACTIONS(355),
+    [anon_sym_char] = ACTIONS(357),
+    [anon_sym_bool] = ACTIONS(359),
+    [anon_sym_string] = ACTIONS(361),
+    [anon_sym_error_context] = ACTIONS(363),
+    [anon_sym_tuple] = ACTIONS(365),
+    [anon_sym_list] = ACTIONS(367),
+    [anon_sym_map] = ACTIONS(369),
+    [anon_sym_option] = ACTIONS(371),
+    [anon_sym_result] = ACTIONS(373),
+    [anon_sym_own] = ACTIONS(375),
+    [anon_sym_borrow] = ACTIONS(377),
+    [anon_sym_future] = ACTIONS(379),
+    [anon_sym_stream] = ACTIONS(381),
+    [sym__type] = STATE(398),
+    [sym_primitive_type] = STATE(215),
+    [sym_user_type] = STATE(224),
+    [sym_tuple_type] = STATE(216),
+    [sym_list_type] = STATE(217),
+    [sym_map_type] = STATE(218),
+    [sym_option_type] = STATE(219),
+    [sym_result_type] = STATE(220),
+    [sym_handle_type] = STATE(221),
+    [sym_future_type] = STATE(222),
+    [sym_stream_type] = STATE(223),
   },
   [330] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_async] = ACTIONS(305),
-    [anon_sym_func] = ACTIONS(307),
-    [anon_sym_static] = ACTIONS(655),
-    [sym_func_type] = STATE(396),
+    [anon_sym_RBRACE] = ACTIONS(661),
+    [sym_identifier] = ACTIONS(661),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(661),
+    [anon_sym_use] = ACTIONS(661),
+    [anon_sym_import] = ACTIONS(661),
+    [anon_sym_export] = ACTIONS(661),
+    [anon_sym_include] = ACTIONS(661),
+    [anon_sym_type] = ACTIONS(661),
+    [anon_sym_record] = ACTIONS(661),
+    [anon_sym_flags] = ACTIONS(661),
+    [anon_sym_variant] = ACTIONS(661),
+    [anon_sym_enum] = ACTIONS(661),
+    [anon_sym_resource] = ACTIONS(661),
   },
   [331] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_COLON] = ACTIONS(657),
+    [anon_sym_RBRACE] = ACTIONS(663),
+    [sym_identifier] = ACTIONS(663),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(663),
+    [anon_sym_constructor] = ACTIONS(663),
   },
   [332] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_LPAREN] = ACTIONS(447),
-    [sym_param_list] = STATE(398),
+    [anon_sym_RBRACE] = ACTIONS(663),
+    [sym_identifier] = ACTIONS(663),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(663),
+    [anon_sym_constructor] = ACTIONS(663),
   },
   [333] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(659),
-    [anon_sym__GT] = ACTIONS(569),
-    [sym_result_list] = STATE(399),
+    [anon_sym_RBRACE] = ACTIONS(663),
+    [sym_identifier] = ACTIONS(663),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(663),
+    [anon_sym_constructor] = ACTIONS(663),
   },
   [334] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(661),
-    [anon_sym_COMMA] = ACTIONS(663),
-    [aux_sym_include_item_repeat1] = STATE(403),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_async] = ACTIONS(315),
+    [anon_sym_func] = ACTIONS(317),
+    [anon_sym_static] = ACTIONS(665),
+    [sym_func_type] = STATE(400),
   },
   [335] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_as] = ACTIONS(665),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COLON] = ACTIONS(667),
   },
   [336] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(667),
-    [anon_sym_COMMA] = ACTIONS(669),
-    [aux_sym_use_item_repeat1] = STATE(407),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_LPAREN] = ACTIONS(457),
+    [sym_param_list] = STATE(402),
   },
   [337] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(671),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(669),
+    [anon_sym__GT] = ACTIONS(579),
+    [sym_result_list] = STATE(403),
   },
   [338] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(673),
-    [anon_sym_as] = ACTIONS(675),
+    [anon_sym_RBRACE] = ACTIONS(671),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_COMMA] = ACTIONS(673),
+    [aux_sym_include_item_repeat1] = STATE(407),
   },
   [339] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(677),
-    [anon_sym_AT] = ACTIONS(677),
-    [anon_sym_use] = ACTIONS(677),
-    [anon_sym_import] = ACTIONS(677),
-    [anon_sym_export] = ACTIONS(677),
-    [anon_sym_include] = ACTIONS(677),
-    [anon_sym_type] = ACTIONS(677),
-    [anon_sym_record] = ACTIONS(677),
-    [anon_sym_flags] = ACTIONS(677),
-    [anon_sym_variant] = ACTIONS(677),
-    [anon_sym_enum] = ACTIONS(677),
-    [anon_sym_resource] = ACTIONS(677),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_as] = ACTIONS(675),
   },
   [340] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(679),
-    [anon_sym_AT] = ACTIONS(679),
-    [anon_sym_use] = ACTIONS(679),
-    [anon_sym_import] = ACTIONS(679),
-    [anon_sym_export] = ACTIONS(679),
-    [anon_sym_include] = ACTIONS(679),
-    [anon_sym_type] = ACTIONS(679),
-    [anon_sym_record] = ACTIONS(679),
-    [anon_sym_flags] = ACTIONS(679),
-    [anon_sym_variant] = ACTIONS(679),
-    [anon_sym_enum] = ACTIONS(679),
-    [anon_sym_resource] = ACTIONS(679),
+    [anon_sym_RBRACE] = ACTIONS(677),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(679),
+    [aux_sym_use_item_repeat1] = STATE(411),
   },
   [341] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(681),
-    [anon_sym_AT] = ACTIONS(681),
-    [anon_sym_use] = ACTIONS(681),
-    [anon_sym_import] = ACTIONS(681),
-    [anon_sym_export] = ACTIONS(681),
-    [anon_sym_include] = ACTIONS(681),
-    [anon_sym_type] = ACTIONS(681),
-    [anon_sym_record] = ACTIONS(681),
-    [anon_sym_flags] = ACTIONS(681),
-    [anon_sym_variant] = ACTIONS(681),
-    [anon_sym_enum] = ACTIONS(681),
-    [anon_sym_resource] = ACTIONS(681),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(681),
   },
   [342] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RPAREN] = ACTIONS(683),
+    [anon_sym_RBRACE] = ACTIONS(683),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_as] = ACTIONS(685),
+    [anon_sym_COMMA] = ACTIONS(683),
   },
   [343] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(685),
-    [anon_sym__GT] = ACTIONS(569),
-    [sym_result_list] = STATE(411),
+    [anon_sym_RBRACE] = ACTIONS(687),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(687),
+    [anon_sym_use] = ACTIONS(687),
+    [anon_sym_import] = ACTIONS(687),
+    [anon_sym_export] = ACTIONS(687),
+    [anon_sym_include] = ACTIONS(687),
+    [anon_sym_type] = ACTIONS(687),
+    [anon_sym_record] = ACTIONS(687),
+    [anon_sym_flags] = ACTIONS(687),
+    [anon_sym_variant] = ACTIONS(687),
+    [anon_sym_enum] = ACTIONS(687),
+    [anon_sym_resource] = ACTIONS(687),
   },
   [344] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(687),
+    [anon_sym_RBRACE] = ACTIONS(689),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(689),
+    [anon_sym_use] = ACTIONS(689),
+    [anon_sym_import] = ACTIONS(689),
+    [anon_sym_export] = ACTIONS(689),
+    [anon_sym_include] = ACTIONS(689),
+    [anon_sym_type] = ACTIONS(689),
+    [anon_sym_record] = ACTIONS(689),
+    [anon_sym_flags] = ACTIONS(689),
+    [anon_sym_variant] = ACTIONS(689),
+    [anon_sym_enum] = ACTIONS(689),
+    [anon_sym_resource] = ACTIONS(689),
   },
   [345] = {
-    [sym_identifier] = ACTIONS(325),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_u8] = ACTIONS(327),
-    [anon_sym_u16] = ACTIONS(329),
-    [anon_sym_u32] = ACTIONS(331),
-    [anon_sym_u64] = ACTIONS(333),
-    [anon_sym_s8] = ACTIONS(335),
-    [anon_sym_s16] = ACTIONS(337),
-    [anon_sym_s32] = ACTIONS(339),
-    [anon_sym_s64] = ACTIONS(341),
-    [anon_sym_f32] = ACTIONS(343),
-    [anon_sym_f64] = ACTIONS(345),
-    [anon_sym_char] = ACTIONS(347),
-    [anon_sym_bool] = ACTIONS(349),
-    [anon_sym_string] = ACTIONS(351),
-    [anon_sym_error_context] = ACTIONS(353),
-    [anon_sym_tuple] = ACTIONS(355),
-    [anon_sym_list] = ACTIONS(357),
-    [anon_sym_map] = ACTIONS(359),
-    [anon_sym_option] = ACTIONS(361),
-    [anon_sym_result] = ACTIONS(363),
-    [anon_sym_own] = ACTIONS(365),
-    [anon_sym_borrow] = ACTIONS(367),
-    [anon_sym_future] = ACTIONS(369),
-    [anon_sym_stream] = ACTIONS(371),
-    [sym__type] = STATE(412),
-    [sym_primitive_type] = STATE(211),
-    [sym_user_type] = STATE(220),
-    [sym_tuple_type] = STATE(212),
-    [sym_list_type] = STATE(213),
-    [sym_map_type] = STATE(214),
-    [sym_option_type] = STATE(215),
-    [sym_result_type] = STATE(216),
-    [sym_handle_type] = STATE(217),
-    [sym_future_type] = STATE(218),
-    [sym_stream_type] = STATE(219),
+    [anon_sym_RBRACE] = ACTIONS(691),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(691),
+    [anon_sym_use] = ACTIONS(691),
+    [anon_sym_import] = ACTIONS(691),
+    [anon_sym_export] = ACTIONS(691),
+    [anon_sym_include] = ACTIONS(691),
+    [anon_sym_type] = ACTIONS(691),
+    [anon_sym_record] = ACTIONS(691),
+    [anon_sym_flags] = ACTIONS(691),
+    [anon_sym_variant] = ACTIONS(691),
+    [anon_sym_enum] = ACTIONS(691),
+    [anon_sym_resource] = ACTIONS(691),
   },
   [346] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_COMMA] = ACTIONS(689),
-    [anon_sym_RPAREN] = ACTIONS(691),
-    [aux_sym_param_list_repeat1] = STATE(415),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_RPAREN] = ACTIONS(693),
   },
   [347] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(693),
-    [anon_sym__GT] = ACTIONS(693),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(695),
+    [anon_sym__GT] = ACTIONS(579),
+    [sym_result_list] = STATE(415),
   },
   [348] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_COLON] = ACTIONS(695),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(697),
   },
   [349] = {
-    [sym_identifier] = ACTIONS(697),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(697),
-    [anon_sym_AT] = ACTIONS(697),
-    [anon_sym_use] = ACTIONS(697),
-    [anon_sym_type] = ACTIONS(697),
-    [anon_sym_record] = ACTIONS(697),
-    [anon_sym_flags] = ACTIONS(697),
-    [anon_sym_variant] = ACTIONS(697),
-    [anon_sym_enum] = ACTIONS(697),
-    [anon_sym_resource] = ACTIONS(697),
+    [sym_identifier] = ACTIONS(335),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_u8] = ACTIONS(337),
+    [anon_sym_u16] = ACTIONS(339),
+    [anon_sym_u32] = ACTIONS(341),
+    [anon_sym_u64] = ACTIONS(343),
+    [anon_sym_s8] = ACTIONS(345),
+    [anon_sym_s16] = ACTIONS(347),
+    [anon_sym_s32] = ACTIONS(349),
+    [anon_sym_s64] = ACTIONS(351),
+    [anon_sym_f32] = ACTIONS(353),
+    [anon_sym_f64] = ACTIONS(355),
+    [anon_sym_char] = ACTIONS(357),
+    [anon_sym_bool] = ACTIONS(359),
+    [anon_sym_string] = ACTIONS(361),
+    [anon_sym_error_context] = ACTIONS(363),
+    [anon_sym_tuple] = ACTIONS(365),
+    [anon_sym_list] = ACTIONS(367),
+    [anon_sym_map] = ACTIONS(369),
+    [anon_sym_option] = ACTIONS(371),
+    [anon_sym_result] = ACTIONS(373),
+    [anon_sym_own] = ACTIONS(375),
+    [anon_sym_borrow] = ACTIONS(377),
+    [anon_sym_future] = ACTIONS(379),
+    [anon_sym_stream] = ACTIONS(381),
+    [sym__type] = STATE(416),
+    [sym_primitive_type] = STATE(215),
+    [sym_user_type] = STATE(224),
+    [sym_tuple_type] = STATE(216),
+    [sym_list_type] = STATE(217),
+    [sym_map_type] = STATE(218),
+    [sym_option_type] = STATE(219),
+    [sym_result_type] = STATE(220),
+    [sym_handle_type] = STATE(221),
+    [sym_future_type] = STATE(222),
+    [sym_stream_type] = STATE(223),
   },
   [350] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_GT] = ACTIONS(699),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(699),
+    [anon_sym_RPAREN] = ACTIONS(701),
+    [aux_sym_param_list_repeat1] = STATE(419),
   },
   [351] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_GT] = ACTIONS(701),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(703),
+    [anon_sym__GT] = ACTIONS(703),
   },
   [352] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_GT] = ACTIONS(703),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COLON] = ACTIONS(705),
   },
   [353] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_GT] = ACTIONS(705),
+    [anon_sym_RBRACE] = ACTIONS(707),
+    [sym_identifier] = ACTIONS(707),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(707),
+    [anon_sym_use] = ACTIONS(707),
+    [anon_sym_type] = ACTIONS(707),
+    [anon_sym_record] = ACTIONS(707),
+    [anon_sym_flags] = ACTIONS(707),
+    [anon_sym_variant] = ACTIONS(707),
+    [anon_sym_enum] = ACTIONS(707),
+    [anon_sym_resource] = ACTIONS(707),
   },
   [354] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_COMMA] = ACTIONS(707),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_GT] = ACTIONS(709),
   },
   [355] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_COMMA] = ACTIONS(709),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_GT] = ACTIONS(711),
   },
   [356] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_GT] = ACTIONS(713),
   },
   [357] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_COMMA] = ACTIONS(715),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_GT] = ACTIONS(715),
   },
   [358] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_COMMA] = ACTIONS(717),
-    [anon_sym_GT] = ACTIONS(719),
   },
   [359] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_COMMA] = ACTIONS(721),
-    [anon_sym_GT] = ACTIONS(723),
-    [aux_sym_tuple_type_repeat1] = STATE(430),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(719),
+    [anon_sym_GT] = ACTIONS(721),
   },
   [360] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(725),
-    [anon_sym_RBRACE] = ACTIONS(725),
-    [anon_sym_COMMA] = ACTIONS(725),
-    [anon_sym_RPAREN] = ACTIONS(725),
-    [anon_sym_GT] = ACTIONS(725),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_GT] = ACTIONS(723),
   },
   [361] = {
-    [sym_identifier] = ACTIONS(727),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(727),
-    [anon_sym_AT] = ACTIONS(727),
-    [anon_sym_use] = ACTIONS(727),
-    [anon_sym_import] = ACTIONS(727),
-    [anon_sym_export] = ACTIONS(727),
-    [anon_sym_include] = ACTIONS(727),
-    [anon_sym_type] = ACTIONS(727),
-    [anon_sym_record] = ACTIONS(727),
-    [anon_sym_flags] = ACTIONS(727),
-    [anon_sym_variant] = ACTIONS(727),
-    [anon_sym_enum] = ACTIONS(727),
-    [anon_sym_resource] = ACTIONS(727),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(725),
   },
   [362] = {
-    [sym_identifier] = ACTIONS(395),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(729),
-    [sym_enum_case] = STATE(378),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(727),
+    [anon_sym_GT] = ACTIONS(729),
   },
   [363] = {
-    [sym_identifier] = ACTIONS(731),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(731),
-    [anon_sym_AT] = ACTIONS(731),
-    [anon_sym_use] = ACTIONS(731),
-    [anon_sym_import] = ACTIONS(731),
-    [anon_sym_export] = ACTIONS(731),
-    [anon_sym_include] = ACTIONS(731),
-    [anon_sym_type] = ACTIONS(731),
-    [anon_sym_record] = ACTIONS(731),
-    [anon_sym_flags] = ACTIONS(731),
-    [anon_sym_variant] = ACTIONS(731),
-    [anon_sym_enum] = ACTIONS(731),
-    [anon_sym_resource] = ACTIONS(731),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(731),
+    [anon_sym_GT] = ACTIONS(733),
+    [aux_sym_tuple_type_repeat1] = STATE(434),
   },
   [364] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(733),
+    [anon_sym_RBRACE] = ACTIONS(735),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(735),
     [anon_sym_COMMA] = ACTIONS(735),
+    [anon_sym_RPAREN] = ACTIONS(735),
+    [anon_sym_GT] = ACTIONS(735),
   },
   [365] = {
-    [sym_identifier] = ACTIONS(399),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(737),
-    [sym_flag] = STATE(382),
+    [sym_identifier] = ACTIONS(737),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(737),
+    [anon_sym_use] = ACTIONS(737),
+    [anon_sym_import] = ACTIONS(737),
+    [anon_sym_export] = ACTIONS(737),
+    [anon_sym_include] = ACTIONS(737),
+    [anon_sym_type] = ACTIONS(737),
+    [anon_sym_record] = ACTIONS(737),
+    [anon_sym_flags] = ACTIONS(737),
+    [anon_sym_variant] = ACTIONS(737),
+    [anon_sym_enum] = ACTIONS(737),
+    [anon_sym_resource] = ACTIONS(737),
   },
   [366] = {
-    [sym_identifier] = ACTIONS(739),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(739),
-    [anon_sym_AT] = ACTIONS(739),
-    [anon_sym_use] = ACTIONS(739),
-    [anon_sym_import] = ACTIONS(739),
-    [anon_sym_export] = ACTIONS(739),
-    [anon_sym_include] = ACTIONS(739),
-    [anon_sym_type] = ACTIONS(739),
-    [anon_sym_record] = ACTIONS(739),
-    [anon_sym_flags] = ACTIONS(739),
-    [anon_sym_variant] = ACTIONS(739),
-    [anon_sym_enum] = ACTIONS(739),
-    [anon_sym_resource] = ACTIONS(739),
+    [sym_identifier] = ACTIONS(407),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_enum_case] = STATE(382),
   },
   [367] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(741),
-    [anon_sym_COMMA] = ACTIONS(743),
+    [sym_identifier] = ACTIONS(741),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(741),
+    [anon_sym_use] = ACTIONS(741),
+    [anon_sym_import] = ACTIONS(741),
+    [anon_sym_export] = ACTIONS(741),
+    [anon_sym_include] = ACTIONS(741),
+    [anon_sym_type] = ACTIONS(741),
+    [anon_sym_record] = ACTIONS(741),
+    [anon_sym_flags] = ACTIONS(741),
+    [anon_sym_variant] = ACTIONS(741),
+    [anon_sym_enum] = ACTIONS(741),
+    [anon_sym_resource] = ACTIONS(741),
   },
   [368] = {
-    [sym_identifier] = ACTIONS(403),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(745),
-    [sym_record_field] = STATE(386),
+    [anon_sym_RBRACE] = ACTIONS(743),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(745),
   },
   [369] = {
-    [sym_identifier] = ACTIONS(747),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(747),
-    [anon_sym_AT] = ACTIONS(747),
-    [anon_sym_use] = ACTIONS(747),
-    [anon_sym_import] = ACTIONS(747),
-    [anon_sym_export] = ACTIONS(747),
-    [anon_sym_include] = ACTIONS(747),
-    [anon_sym_type] = ACTIONS(747),
-    [anon_sym_record] = ACTIONS(747),
-    [anon_sym_flags] = ACTIONS(747),
-    [anon_sym_variant] = ACTIONS(747),
-    [anon_sym_enum] = ACTIONS(747),
-    [anon_sym_resource] = ACTIONS(747),
+    [sym_identifier] = ACTIONS(411),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_flag] = STATE(386),
   },
   [370] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(749),
-    [anon_sym_COMMA] = ACTIONS(751),
+    [sym_identifier] = ACTIONS(749),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(749),
+    [anon_sym_use] = ACTIONS(749),
+    [anon_sym_import] = ACTIONS(749),
+    [anon_sym_export] = ACTIONS(749),
+    [anon_sym_include] = ACTIONS(749),
+    [anon_sym_type] = ACTIONS(749),
+    [anon_sym_record] = ACTIONS(749),
+    [anon_sym_flags] = ACTIONS(749),
+    [anon_sym_variant] = ACTIONS(749),
+    [anon_sym_enum] = ACTIONS(749),
+    [anon_sym_resource] = ACTIONS(749),
   },
   [371] = {
-    [sym_identifier] = ACTIONS(407),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(753),
-    [sym_variant_case] = STATE(391),
+    [anon_sym_RBRACE] = ACTIONS(751),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(753),
   },
   [372] = {
-    [sym_identifier] = ACTIONS(755),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(755),
-    [anon_sym_AT] = ACTIONS(755),
-    [anon_sym_use] = ACTIONS(755),
-    [anon_sym_import] = ACTIONS(755),
-    [anon_sym_export] = ACTIONS(755),
-    [anon_sym_include] = ACTIONS(755),
-    [anon_sym_type] = ACTIONS(755),
-    [anon_sym_record] = ACTIONS(755),
-    [anon_sym_flags] = ACTIONS(755),
-    [anon_sym_variant] = ACTIONS(755),
-    [anon_sym_enum] = ACTIONS(755),
-    [anon_sym_resource] = ACTIONS(755),
+    [sym_identifier] = ACTIONS(415),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_record_field] = STATE(390),
   },
   [373] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(757),
-    [anon_sym_COMMA] = ACTIONS(759),
+    [sym_identifier] = ACTIONS(757),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(757),
+    [anon_sym_use] = ACTIONS(757),
+    [anon_sym_import] = ACTIONS(757),
+    [anon_sym_export] = ACTIONS(757),
+    [anon_sym_include] = ACTIONS(757),
+    [anon_sym_type] = ACTIONS(757),
+    [anon_sym_record] = ACTIONS(757),
+    [anon_sym_flags] = ACTIONS(757),
+    [anon_sym_variant] = ACTIONS(757),
+    [anon_sym_enum] = ACTIONS(757),
+    [anon_sym_resource] = ACTIONS(757),
   },
   [374] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(761),
-    [anon_sym_COMMA] = ACTIONS(763),
-    [aux_sym_include_item_repeat1] = STATE(445),
+    [anon_sym_RBRACE] = ACTIONS(759),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(761),
   },
   [375] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(765),
-    [anon_sym_COMMA] = ACTIONS(767),
-    [aux_sym_use_item_repeat1] = STATE(448),
+    [anon_sym_RBRACE] = ACTIONS(763),
+    [sym_identifier] = ACTIONS(419),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_variant_case] = STATE(395),
   },
   [376] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(769),
+    [anon_sym_RBRACE] = ACTIONS(765),
+    [sym_identifier] = ACTIONS(765),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(765),
+    [anon_sym_use] = ACTIONS(765),
+    [anon_sym_import] = ACTIONS(765),
+    [anon_sym_export] = ACTIONS(765),
+    [anon_sym_include] = ACTIONS(765),
+    [anon_sym_type] = ACTIONS(765),
+    [anon_sym_record] = ACTIONS(765),
+    [anon_sym_flags] = ACTIONS(765),
+    [anon_sym_variant] = ACTIONS(765),
+    [anon_sym_enum] = ACTIONS(765),
+    [anon_sym_resource] = ACTIONS(765),
   },
   [377] = {
-    [sym_identifier] = ACTIONS(771),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(771),
-    [anon_sym_AT] = ACTIONS(771),
-    [anon_sym_use] = ACTIONS(771),
-    [anon_sym_import] = ACTIONS(771),
-    [anon_sym_export] = ACTIONS(771),
-    [anon_sym_include] = ACTIONS(771),
-    [anon_sym_type] = ACTIONS(771),
-    [anon_sym_record] = ACTIONS(771),
-    [anon_sym_flags] = ACTIONS(771),
-    [anon_sym_variant] = ACTIONS(771),
-    [anon_sym_enum] = ACTIONS(771),
-    [anon_sym_resource] = ACTIONS(771),
+    [anon_sym_RBRACE] = ACTIONS(767),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(769),
   },
   [378] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(773),
+    [anon_sym_RBRACE] = ACTIONS(771),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_COMMA] = ACTIONS(773),
+    [aux_sym_include_item_repeat1] = STATE(449),
   },
   [379] = {
-    [sym_identifier] = ACTIONS(395),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(775),
-    [sym_enum_case] = STATE(451),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(777),
+    [aux_sym_use_item_repeat1] = STATE(452),
   },
   [380] = {
-    [sym_identifier] = ACTIONS(771),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(771),
-    [anon_sym_AT] = ACTIONS(771),
-    [anon_sym_use] = ACTIONS(771),
-    [anon_sym_import] = ACTIONS(771),
-    [anon_sym_export] = ACTIONS(771),
-    [anon_sym_include] = ACTIONS(771),
-    [anon_sym_type] = ACTIONS(771),
-    [anon_sym_record] = ACTIONS(771),
-    [anon_sym_flags] = ACTIONS(771),
-    [anon_sym_variant] = ACTIONS(771),
-    [anon_sym_enum] = ACTIONS(771),
-    [anon_sym_resource] = ACTIONS(771),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(779),
   },
   [381] = {
-    [sym_identifier] = ACTIONS(777),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(777),
-    [anon_sym_AT] = ACTIONS(777),
-    [anon_sym_use] = ACTIONS(777),
-    [anon_sym_import] = ACTIONS(777),
-    [anon_sym_export] = ACTIONS(777),
-    [anon_sym_include] = ACTIONS(777),
-    [anon_sym_type] = ACTIONS(777),
-    [anon_sym_record] = ACTIONS(777),
-    [anon_sym_flags] = ACTIONS(777),
-    [anon_sym_variant] = ACTIONS(777),
-    [anon_sym_enum] = ACTIONS(777),
-    [anon_sym_resource] = ACTIONS(777),
+    [anon_sym_RBRACE] = ACTIONS(781),
+    [sym_identifier] = ACTIONS(781),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(781),
+    [anon_sym_use] = ACTIONS(781),
+    [anon_sym_import] = ACTIONS(781),
+    [anon_sym_export] = ACTIONS(781),
+    [anon_sym_include] = ACTIONS(781),
+    [anon_sym_type] = ACTIONS(781),
+    [anon_sym_record] = ACTIONS(781),
+    [anon_sym_flags] = ACTIONS(781),
+    [anon_sym_variant] = ACTIONS(781),
+    [anon_sym_enum] = ACTIONS(781),
+    [anon_sym_resource] = ACTIONS(781),
   },
   [382] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(779),
-    [anon_sym_COMMA] = ACTIONS(779),
+    [anon_sym_RBRACE] = ACTIONS(783),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(783),
   },
   [383] = {
-    [sym_identifier] = ACTIONS(399),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(781),
-    [sym_flag] = STATE(453),
+    [anon_sym_RBRACE] = ACTIONS(785),
+    [sym_identifier] = ACTIONS(407),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_enum_case] = STATE(455),
   },
   [384] = {
-    [sym_identifier] = ACTIONS(777),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(777),
-    [anon_sym_AT] = ACTIONS(777),
-    [anon_sym_use] = ACTIONS(777),
-    [anon_sym_import] = ACTIONS(777),
-    [anon_sym_export] = ACTIONS(777),
-    [anon_sym_include] = ACTIONS(777),
-    [anon_sym_type] = ACTIONS(777),
-    [anon_sym_record] = ACTIONS(777),
-    [anon_sym_flags] = ACTIONS(777),
-    [anon_sym_variant] = ACTIONS(777),
-    [anon_sym_enum] = ACTIONS(777),
-    [anon_sym_resource] = ACTIONS(777),
+    [anon_sym_RBRACE] = ACTIONS(781),
+    [sym_identifier] = ACTIONS(781),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(781),
+    [anon_sym_use] = ACTIONS(781),
+    [anon_sym_import] = ACTIONS(781),
+    [anon_sym_export] = ACTIONS(781),
+    [anon_sym_include] = ACTIONS(781),
+    [anon_sym_type] = ACTIONS(781),
+    [anon_sym_record] = ACTIONS(781),
+    [anon_sym_flags] = ACTIONS(781),
+    [anon_sym_variant] = ACTIONS(781),
+    [anon_sym_enum] = ACTIONS(781),
+    [anon_sym_resource] = ACTIONS(781),
   },
   [385] = {
-    [sym_identifier] = ACTIONS(783),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(783),
-    [anon_sym_AT] = ACTIONS(783),
-    [anon_sym_use] = ACTIONS(783),
-    [anon_sym_import] = ACTIONS(783),
-    [anon_sym_export] = ACTIONS(783),
-    [anon_sym_include] = ACTIONS(783),
-    [anon_sym_type] = ACTIONS(783),
-    [anon_sym_record] = ACTIONS(783),
-    [anon_sym_flags] = ACTIONS(783),
-    [anon_sym_variant] = ACTIONS(783),
-    [anon_sym_enum] = ACTIONS(783),
-    [anon_sym_resource] = ACTIONS(783),
+    [anon_sym_RBRACE] = ACTIONS(787),
+    [sym_identifier] = ACTIONS(787),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(787),
+    [anon_sym_use] = ACTIONS(787),
+    [anon_sym_import] = ACTIONS(787),
+    [anon_sym_export] = ACTIONS(787),
+    [anon_sym_include] = ACTIONS(787),
+    [anon_sym_type] = ACTIONS(787),
+    [anon_sym_record] = ACTIONS(787),
+    [anon_sym_flags] = ACTIONS(787),
+    [anon_sym_variant] = ACTIONS(787),
+    [anon_sym_enum] = ACTIONS(787),
+    [anon_sym_resource] = ACTIONS(787),
   },
   [386] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(785),
-    [anon_sym_COMMA] = ACTIONS(785),
-  },
-  [387] = {
-    [sym_identifier] = ACTIONS(403),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(787),
-    [sym_record_field] = STATE(455),
-  },
-  [388] = {
-    [sym_identifier] = ACTIONS(783),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(783),
-    [anon_sym_AT] = ACTIONS(783),
-    [anon_sym_use] = ACTIONS(783),
-    [anon_sym_import] = ACTIONS(783),
-    [anon_sym_export] = ACTIONS(783),
-    [anon_sym_include] = ACTIONS(783),
-    [anon_sym_type] = ACTIONS(783),
-    [anon_sym_record] = ACTIONS(783),
-    [anon_sym_flags] = ACTIONS(783),
-    [anon_sym_variant] = ACTIONS(783),
-    [anon_sym_enum] = ACTIONS(783),
-    [anon_sym_resource] = ACTIONS(783),
-  },
-  [389] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(789),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_COMMA] = ACTIONS(789),
   },
-  [390] = {
-    [sym_identifier] = ACTIONS(791),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+  [387] = {
     [anon_sym_RBRACE] = ACTIONS(791),
-    [anon_sym_AT] = ACTIONS(791),
-    [anon_sym_use] = ACTIONS(791),
-    [anon_sym_import] = ACTIONS(791),
-    [anon_sym_export] = ACTIONS(791),
-    [anon_sym_include] = ACTIONS(791),
-    [anon_sym_type] = ACTIONS(791),
-    [anon_sym_record] = ACTIONS(791),
-    [anon_sym_flags] = ACTIONS(791),
-    [anon_sym_variant] = ACTIONS(791),
-    [anon_sym_enum] = ACTIONS(791),
-    [anon_sym_resource] = ACTIONS(791),
+    [sym_identifier] = ACTIONS(411),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_flag] = STATE(457),
+  },
+  [388] = {
+    [anon_sym_RBRACE] = ACTIONS(787),
+    [sym_identifier] = ACTIONS(787),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(787),
+    [anon_sym_use] = ACTIONS(787),
+    [anon_sym_import] = ACTIONS(787),
+    [anon_sym_export] = ACTIONS(787),
+    [anon_sym_include] = ACTIONS(787),
+    [anon_sym_type] = ACTIONS(787),
+    [anon_sym_record] = ACTIONS(787),
+    [anon_sym_flags] = ACTIONS(787),
+    [anon_sym_variant] = ACTIONS(787),
+    [anon_sym_enum] = ACTIONS(787),
+    [anon_sym_resource] = ACTIONS(787),
+  },
+  [389] = {
+    [anon_sym_RBRACE] = ACTIONS(793),
+    [sym_identifier] = ACTIONS(793),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(793),
+    [anon_sym_use] = ACTIONS(793),
+    [anon_sym_import] = ACTIONS(793),
+    [anon_sym_export] = ACTIONS(793),
+    [anon_sym_include] = ACTIONS(793),
+    [anon_sym_type] = ACTIONS(793),
+    [anon_sym_record] = ACTIONS(793),
+    [anon_sym_flags] = ACTIONS(793),
+    [anon_sym_variant] = ACTIONS(793),
+    [anon_sym_enum] = ACTIONS(793),
+    [anon_sym_resource] = ACTIONS(793),
+  },
+  [390] = {
+    [anon_sym_RBRACE] = ACTIONS(795),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(795),
   },
   [391] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(793),
-    [anon_sym_COMMA] = ACTIONS(793),
+    [anon_sym_RBRACE] = ACTIONS(797),
+    [sym_identifier] = ACTIONS(415),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_record_field] = STATE(459),
   },
   [392] = {
-    [sym_identifier] = ACTIONS(407),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(795),
-    [sym_variant_case] = STATE(457),
+    [anon_sym_RBRACE] = ACTIONS(793),
+    [sym_identifier] = ACTIONS(793),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(793),
+    [anon_sym_use] = ACTIONS(793),
+    [anon_sym_import] = ACTIONS(793),
+    [anon_sym_export] = ACTIONS(793),
+    [anon_sym_include] = ACTIONS(793),
+    [anon_sym_type] = ACTIONS(793),
+    [anon_sym_record] = ACTIONS(793),
+    [anon_sym_flags] = ACTIONS(793),
+    [anon_sym_variant] = ACTIONS(793),
+    [anon_sym_enum] = ACTIONS(793),
+    [anon_sym_resource] = ACTIONS(793),
   },
   [393] = {
-    [sym_identifier] = ACTIONS(791),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(791),
-    [anon_sym_AT] = ACTIONS(791),
-    [anon_sym_use] = ACTIONS(791),
-    [anon_sym_import] = ACTIONS(791),
-    [anon_sym_export] = ACTIONS(791),
-    [anon_sym_include] = ACTIONS(791),
-    [anon_sym_type] = ACTIONS(791),
-    [anon_sym_record] = ACTIONS(791),
-    [anon_sym_flags] = ACTIONS(791),
-    [anon_sym_variant] = ACTIONS(791),
-    [anon_sym_enum] = ACTIONS(791),
-    [anon_sym_resource] = ACTIONS(791),
+    [anon_sym_RBRACE] = ACTIONS(799),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(799),
   },
   [394] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RPAREN] = ACTIONS(797),
+    [anon_sym_RBRACE] = ACTIONS(801),
+    [sym_identifier] = ACTIONS(801),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(801),
+    [anon_sym_use] = ACTIONS(801),
+    [anon_sym_import] = ACTIONS(801),
+    [anon_sym_export] = ACTIONS(801),
+    [anon_sym_include] = ACTIONS(801),
+    [anon_sym_type] = ACTIONS(801),
+    [anon_sym_record] = ACTIONS(801),
+    [anon_sym_flags] = ACTIONS(801),
+    [anon_sym_variant] = ACTIONS(801),
+    [anon_sym_enum] = ACTIONS(801),
+    [anon_sym_resource] = ACTIONS(801),
   },
   [395] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_async] = ACTIONS(305),
-    [anon_sym_func] = ACTIONS(307),
-    [sym_func_type] = STATE(459),
+    [anon_sym_RBRACE] = ACTIONS(803),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(803),
   },
   [396] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(799),
+    [anon_sym_RBRACE] = ACTIONS(805),
+    [sym_identifier] = ACTIONS(419),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_variant_case] = STATE(461),
   },
   [397] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_async] = ACTIONS(305),
-    [anon_sym_func] = ACTIONS(307),
-    [anon_sym_static] = ACTIONS(801),
-    [sym_func_type] = STATE(462),
+    [anon_sym_RBRACE] = ACTIONS(801),
+    [sym_identifier] = ACTIONS(801),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(801),
+    [anon_sym_use] = ACTIONS(801),
+    [anon_sym_import] = ACTIONS(801),
+    [anon_sym_export] = ACTIONS(801),
+    [anon_sym_include] = ACTIONS(801),
+    [anon_sym_type] = ACTIONS(801),
+    [anon_sym_record] = ACTIONS(801),
+    [anon_sym_flags] = ACTIONS(801),
+    [anon_sym_variant] = ACTIONS(801),
+    [anon_sym_enum] = ACTIONS(801),
+    [anon_sym_resource] = ACTIONS(801),
   },
   [398] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(803),
-    [anon_sym__GT] = ACTIONS(569),
-    [sym_result_list] = STATE(463),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_RPAREN] = ACTIONS(807),
   },
   [399] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(805),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_async] = ACTIONS(315),
+    [anon_sym_func] = ACTIONS(317),
+    [sym_func_type] = STATE(463),
   },
   [400] = {
-    [sym_identifier] = ACTIONS(807),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(807),
-    [anon_sym_AT] = ACTIONS(807),
-    [anon_sym_constructor] = ACTIONS(807),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(809),
   },
   [401] = {
-    [sym_identifier] = ACTIONS(551),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(809),
-    [sym_include_name] = STATE(467),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_async] = ACTIONS(315),
+    [anon_sym_func] = ACTIONS(317),
+    [anon_sym_static] = ACTIONS(811),
+    [sym_func_type] = STATE(466),
   },
   [402] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(811),
-    [anon_sym_AT] = ACTIONS(811),
-    [anon_sym_use] = ACTIONS(811),
-    [anon_sym_import] = ACTIONS(811),
-    [anon_sym_export] = ACTIONS(811),
-    [anon_sym_include] = ACTIONS(811),
-    [anon_sym_type] = ACTIONS(811),
-    [anon_sym_record] = ACTIONS(811),
-    [anon_sym_flags] = ACTIONS(811),
-    [anon_sym_variant] = ACTIONS(811),
-    [anon_sym_enum] = ACTIONS(811),
-    [anon_sym_resource] = ACTIONS(811),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(813),
+    [anon_sym__GT] = ACTIONS(579),
+    [sym_result_list] = STATE(467),
   },
   [403] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(813),
-    [anon_sym_COMMA] = ACTIONS(815),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(815),
   },
   [404] = {
+    [anon_sym_RBRACE] = ACTIONS(817),
     [sym_identifier] = ACTIONS(817),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(817),
+    [anon_sym_constructor] = ACTIONS(817),
   },
   [405] = {
-    [sym_identifier] = ACTIONS(553),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(819),
-    [sym_use_name] = STATE(472),
+    [sym_identifier] = ACTIONS(561),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_include_name] = STATE(471),
   },
   [406] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(821),
+    [anon_sym_RBRACE] = ACTIONS(821),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(821),
+    [anon_sym_use] = ACTIONS(821),
+    [anon_sym_import] = ACTIONS(821),
+    [anon_sym_export] = ACTIONS(821),
+    [anon_sym_include] = ACTIONS(821),
+    [anon_sym_type] = ACTIONS(821),
+    [anon_sym_record] = ACTIONS(821),
+    [anon_sym_flags] = ACTIONS(821),
+    [anon_sym_variant] = ACTIONS(821),
+    [anon_sym_enum] = ACTIONS(821),
+    [anon_sym_resource] = ACTIONS(821),
   },
   [407] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(823),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_COMMA] = ACTIONS(825),
   },
   [408] = {
     [sym_identifier] = ACTIONS(827),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(827),
-    [anon_sym_AT] = ACTIONS(827),
-    [anon_sym_use] = ACTIONS(827),
-    [anon_sym_import] = ACTIONS(827),
-    [anon_sym_export] = ACTIONS(827),
-    [anon_sym_include] = ACTIONS(827),
-    [anon_sym_type] = ACTIONS(827),
-    [anon_sym_record] = ACTIONS(827),
-    [anon_sym_flags] = ACTIONS(827),
-    [anon_sym_variant] = ACTIONS(827),
-    [anon_sym_enum] = ACTIONS(827),
-    [anon_sym_resource] = ACTIONS(827),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [409] = {
-    [sym_identifier] = ACTIONS(829),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [anon_sym_RBRACE] = ACTIONS(829),
+    [sym_identifier] = ACTIONS(565),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_use_name] = STATE(476),
   },
   [410] = {
-    [sym_identifier] = ACTIONS(831),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_AT] = ACTIONS(831),
-    [anon_sym_use] = ACTIONS(831),
-    [anon_sym_interface] = ACTIONS(831),
-    [anon_sym_world] = ACTIONS(831),
-    [anon_sym_import] = ACTIONS(831),
-    [anon_sym_export] = ACTIONS(831),
-    [anon_sym_include] = ACTIONS(831),
-    [anon_sym_type] = ACTIONS(831),
-    [anon_sym_record] = ACTIONS(831),
-    [anon_sym_flags] = ACTIONS(831),
-    [anon_sym_variant] = ACTIONS(831),
-    [anon_sym_enum] = ACTIONS(831),
-    [anon_sym_resource] = ACTIONS(831),
-    [anon_sym_constructor] = ACTIONS(831),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(831),
   },
   [411] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(833),
+    [anon_sym_RBRACE] = ACTIONS(833),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(835),
   },
   [412] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(835),
+    [anon_sym_RBRACE] = ACTIONS(837),
+    [sym_identifier] = ACTIONS(837),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(837),
+    [anon_sym_use] = ACTIONS(837),
+    [anon_sym_import] = ACTIONS(837),
+    [anon_sym_export] = ACTIONS(837),
+    [anon_sym_include] = ACTIONS(837),
+    [anon_sym_type] = ACTIONS(837),
+    [anon_sym_record] = ACTIONS(837),
+    [anon_sym_flags] = ACTIONS(837),
+    [anon_sym_variant] = ACTIONS(837),
+    [anon_sym_enum] = ACTIONS(837),
+    [anon_sym_resource] = ACTIONS(837),
   },
   [413] = {
-    [sym_identifier] = ACTIONS(571),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RPAREN] = ACTIONS(837),
-    [sym_param] = STATE(478),
+    [sym_identifier] = ACTIONS(839),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [414] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(839),
-    [anon_sym__GT] = ACTIONS(839),
+    [sym_identifier] = ACTIONS(841),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(841),
+    [anon_sym_use] = ACTIONS(841),
+    [anon_sym_interface] = ACTIONS(841),
+    [anon_sym_world] = ACTIONS(841),
+    [anon_sym_import] = ACTIONS(841),
+    [anon_sym_export] = ACTIONS(841),
+    [anon_sym_include] = ACTIONS(841),
+    [anon_sym_type] = ACTIONS(841),
+    [anon_sym_record] = ACTIONS(841),
+    [anon_sym_flags] = ACTIONS(841),
+    [anon_sym_variant] = ACTIONS(841),
+    [anon_sym_enum] = ACTIONS(841),
+    [anon_sym_resource] = ACTIONS(841),
+    [anon_sym_constructor] = ACTIONS(841),
   },
   [415] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_COMMA] = ACTIONS(841),
-    [anon_sym_RPAREN] = ACTIONS(843),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(843),
   },
   [416] = {
-    [sym_identifier] = ACTIONS(325),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_u8] = ACTIONS(327),
-    [anon_sym_u16] = ACTIONS(329),
-    [anon_sym_u32] = ACTIONS(331),
-    [anon_sym_u64] = ACTIONS(333),
-    [anon_sym_s8] = ACTIONS(335),
-    [anon_sym_s16] = ACTIONS(337),
-    [anon_sym_s32] = ACTIONS(339),
-    [anon_sym_s64] = ACTIONS(341),
-    [anon_sym_f32] = ACTIONS(343),
-    [anon_sym_f64] = ACTIONS(345),
-    [anon_sym_char] = ACTIONS(347),
-    [anon_sym_bool] = ACTIONS(349),
-    [anon_sym_string] = ACTIONS(351),
-    [anon_sym_error_context] = ACTIONS(353),
-    [anon_sym_tuple] = ACTIONS(355),
-    [anon_sym_list] = ACTIONS(357),
-    [anon_sym_map] = ACTIONS(359),
-    [anon_sym_option] = ACTIONS(361),
-    [anon_sym_result] = ACTIONS(363),
-    [anon_sym_own] = ACTIONS(365),
-    [anon_sym_borrow] = ACTIONS(367),
-    [anon_sym_future] = ACTIONS(369),
-    [anon_sym_stream] = ACTIONS(371),
-    [sym__type] = STATE(481),
-    [sym_primitive_type] = STATE(211),
-    [sym_user_type] = STATE(220),
-    [sym_tuple_type] = STATE(212),
-    [sym_list_type] = STATE(213),
-    [sym_map_type] = STATE(214),
-    [sym_option_type] = STATE(215),
-    [sym_result_type] = STATE(216),
-    [sym_handle_type] = STATE(217),
-    [sym_future_type] = STATE(218),
-    [sym_stream_type] = STATE(219),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(845),
   },
   [417] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(845),
-    [anon_sym_RBRACE] = ACTIONS(845),
-    [anon_sym_COMMA] = ACTIONS(845),
-    [anon_sym_RPAREN] = ACTIONS(845),
-    [anon_sym_GT] = ACTIONS(845),
+    [sym_identifier] = ACTIONS(581),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_RPAREN] = ACTIONS(847),
+    [sym_param] = STATE(482),
   },
   [418] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(847),
-    [anon_sym_RBRACE] = ACTIONS(847),
-    [anon_sym_COMMA] = ACTIONS(847),
-    [anon_sym_RPAREN] = ACTIONS(847),
-    [anon_sym_GT] = ACTIONS(847),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(849),
+    [anon_sym__GT] = ACTIONS(849),
   },
   [419] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(849),
-    [anon_sym_RBRACE] = ACTIONS(849),
-    [anon_sym_COMMA] = ACTIONS(849),
-    [anon_sym_RPAREN] = ACTIONS(849),
-    [anon_sym_GT] = ACTIONS(849),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(851),
+    [anon_sym_RPAREN] = ACTIONS(853),
   },
   [420] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(849),
-    [anon_sym_RBRACE] = ACTIONS(849),
-    [anon_sym_COMMA] = ACTIONS(849),
-    [anon_sym_RPAREN] = ACTIONS(849),
-    [anon_sym_GT] = ACTIONS(849),
+    [sym_identifier] = ACTIONS(335),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_u8] = ACTIONS(337),
+    [anon_sym_u16] = ACTIONS(339),
+    [anon_sym_u32] = ACTIONS(341),
+    [anon_sym_u64] = ACTIONS(343),
+    [anon_sym_s8] = ACTIONS(345),
+    [anon_sym_s16] = ACTIONS(347),
+    [anon_sym_s32] = ACTIONS(349),
+    [anon_sym_s64] = ACTIONS(351),
+    [anon_sym_f32] = ACTIONS(353),
+    [anon_sym_f64] = ACTIONS(355),
+    [anon_sym_char] = ACTIONS(357),
+    [anon_sym_bool] = ACTIONS(359),
+    [anon_sym_string] = ACTIONS(361),
+    [anon_sym_error_context] = ACTIONS(363),
+    [anon_sym_tuple] = ACTIONS(365),
+    [anon_sym_list] = ACTIONS(367),
+    [anon_sym_map] = ACTIONS(369),
+    [anon_sym_option] = ACTIONS(371),
+    [anon_sym_result] = ACTIONS(373),
+    [anon_sym_own] = ACTIONS(375),
+    [anon_sym_borrow] = ACTIONS(377),
+    [anon_sym_future] = ACTIONS(379),
+    [anon_sym_stream] = ACTIONS(381),
+    [sym__type] = STATE(485),
+    [sym_primitive_type] = STATE(215),
+    [sym_user_type] = STATE(224),
+    [sym_tuple_type] = STATE(216),
+    [sym_list_type] = STATE(217),
+    [sym_map_type] = STATE(218),
+    [sym_option_type] = STATE(219),
+    [sym_result_type] = STATE(220),
+    [sym_handle_type] = STATE(221),
+    [sym_future_type] = STATE(222),
+    [sym_stream_type] = STATE(223),
   },
   [421] = {
-    [sym_identifier] = ACTIONS(325),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_u8] = ACTIONS(327),
-    [anon_sym_u16] = ACTIONS(329),
-    [anon_sym_u32] = ACTIONS(331),
-    [anon_sym_u64] = ACTIONS(333),
-    [anon_sym_s8] = ACTIONS(335),
-    [anon_sym_s16] = ACTIONS(337),
-    [anon_sym_s32] = ACTIONS(339),
-    [anon_sym_s64] = ACTIONS(341),
-    [anon_sym_f32] = ACTIONS(343),
-    [anon_sym_f64] = ACTIONS(345),
-    [anon_sym_char] = ACTIONS(347),
-    [anon_sym_bool] = ACTIONS(349),
-    [anon_sym_string] = ACTIONS(351),
-    [anon_sym_error_context] = ACTIONS(353),
-    [anon_sym_tuple] = ACTIONS(355),
-    [anon_sym_list] = ACTIONS(357),
-    [anon_sym_map] = ACTIONS(359),
-    [anon_sym_option] = ACTIONS(361),
-    [anon_sym_result] = ACTIONS(363),
-    [anon_sym_own] = ACTIONS(365),
-    [anon_sym_borrow] = ACTIONS(367),
-    [anon_sym_future] = ACTIONS(369),
-    [anon_sym_stream] = ACTIONS(371),
-    [sym__type] = STATE(482),
-    [sym_primitive_type] = STATE(211),
-    [sym_user_type] = STATE(220),
-    [sym_tuple_type] = STATE(212),
-    [sym_list_type] = STATE(213),
-    [sym_map_type] = STATE(214),
-    [sym_option_type] = STATE(215),
-    [sym_result_type] = STATE(216),
-    [sym_handle_type] = STATE(217),
-    [sym_future_type] = STATE(218),
-    [sym_stream_type] = STATE(219),
+    [anon_sym_RBRACE] = ACTIONS(855),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(855),
+    [anon_sym_COMMA] = ACTIONS(855),
+    [anon_sym_RPAREN] = ACTIONS(855),
+    [anon_sym_GT] = ACTIONS(855),
   },
   [422] = {
-    [sym_identifier] = ACTIONS(325),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_u8] = ACTIONS(327),
-    [anon_sym_u16] = ACTIONS(329),
-    [anon_sym_u32] = ACTIONS(331),
-    [anon_sym_u64] = ACTIONS(333),
-    [anon_sym_s8] = ACTIONS(335),
-    [anon_sym_s16] = ACTIONS(337),
-    [anon_sym_s32] = ACTIONS(339),
-    [anon_sym_s64] = ACTIONS(341),
-    [anon_sym_f32] = ACTIONS(343),
-    [anon_sym_f64] = ACTIONS(345),
-    [anon_sym_char] = ACTIONS(347),
-    [anon_sym_bool] = ACTIONS(349),
-    [anon_sym_string] = ACTIONS(351),
-    [anon_sym_error_context] = ACTIONS(353),
-    [anon_sym_tuple] = ACTIONS(355),
-    [anon_sym_list] = ACTIONS(357),
-    [anon_sym_map] = ACTIONS(359),
-    [anon_sym_option] = ACTIONS(361),
-    [anon_sym_result] = ACTIONS(363),
-    [anon_sym_own] = ACTIONS(365),
-    [anon_sym_borrow] = ACTIONS(367),
-    [anon_sym_future] = ACTIONS(369),
-    [anon_sym_stream] = ACTIONS(371),
-    [sym__type] = STATE(483),
-    [sym_primitive_type] = STATE(211),
-    [sym_user_type] = STATE(220),
-    [sym_tuple_type] = STATE(212),
-    [sym_list_type] = STATE(213),
-    [sym_map_type] = STATE(214),
-    [sym_option_type] = STATE(215),
-    [sym_result_type] = STATE(216),
-    [sym_handle_type] = STATE(217),
-    [sym_future_type] = STATE(218),
-    [sym_stream_type] = STATE(219),
-  },
-  [423] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(851),
-    [anon_sym_RBRACE] = ACTIONS(851),
-    [anon_sym_COMMA] = ACTIONS(851),
-    [anon_sym_RPAREN] = ACTIONS(851),
-    [anon_sym_GT] = ACTIONS(851),
-  },
-  [424] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(853),
-    [anon_sym_RBRACE] = ACTIONS(853),
-    [anon_sym_COMMA] = ACTIONS(853),
-    [anon_sym_RPAREN] = ACTIONS(853),
-    [anon_sym_GT] = ACTIONS(853),
-  },
-  [425] = {
-    [sym_identifier] = ACTIONS(325),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_u8] = ACTIONS(327),
-    [anon_sym_u16] = ACTIONS(329),
-    [anon_sym_u32] = ACTIONS(331),
-    [anon_sym_u64] = ACTIONS(333),
-    [anon_sym_s8] = ACTIONS(335),
-    [anon_sym_s16] = ACTIONS(337),
-    [anon_sym_s32] = ACTIONS(339),
-    [anon_sym_s64] = ACTIONS(341),
-    [anon_sym_f32] = ACTIONS(343),
-    [anon_sym_f64] = ACTIONS(345),
-    [anon_sym_char] = ACTIONS(347),
-    [anon_sym_bool] = ACTIONS(349),
-    [anon_sym_string] = ACTIONS(351),
-    [anon_sym_error_context] = ACTIONS(353),
-    [anon_sym_tuple] = ACTIONS(355),
-    [anon_sym_list] = ACTIONS(357),
-    [anon_sym_map] = ACTIONS(359),
-    [anon_sym_option] = ACTIONS(361),
-    [anon_sym_result] = ACTIONS(363),
-    [anon_sym_own] = ACTIONS(365),
-    [anon_sym_borrow] = ACTIONS(367),
-    [anon_sym_future] = ACTIONS(369),
-    [anon_sym_stream] = ACTIONS(371),
-    [sym__type] = STATE(484),
-    [sym_primitive_type] = STATE(211),
-    [sym_user_type] = STATE(220),
-    [sym_tuple_type] = STATE(212),
-    [sym_list_type] = STATE(213),
-    [sym_map_type] = STATE(214),
-    [sym_option_type] = STATE(215),
-    [sym_result_type] = STATE(216),
-    [sym_handle_type] = STATE(217),
-    [sym_future_type] = STATE(218),
-    [sym_stream_type] = STATE(219),
-  },
-  [426] = {
-    [sym_integer] = ACTIONS(855),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-  },
-  [427] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(857),
     [anon_sym_RBRACE] = ACTIONS(857),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(857),
     [anon_sym_COMMA] = ACTIONS(857),
     [anon_sym_RPAREN] = ACTIONS(857),
     [anon_sym_GT] = ACTIONS(857),
   },
-  [428] = {
-    [sym_identifier] = ACTIONS(325),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_u8] = ACTIONS(327),
-    [anon_sym_u16] = ACTIONS(329),
-    [anon_sym_u32] = ACTIONS(331),
-    [anon_sym_u64] = ACTIONS(333),
-    [anon_sym_s8] = ACTIONS(335),
-    [anon_sym_s16] = ACTIONS(337),
-    [anon_sym_s32] = ACTIONS(339),
-    [anon_sym_s64] = ACTIONS(341),
-    [anon_sym_f32] = ACTIONS(343),
-    [anon_sym_f64] = ACTIONS(345),
-    [anon_sym_char] = ACTIONS(347),
-    [anon_sym_bool] = ACTIONS(349),
-    [anon_sym_string] = ACTIONS(351),
-    [anon_sym_error_context] = ACTIONS(353),
-    [anon_sym_tuple] = ACTIONS(355),
+  [423] = {
+    [anon_sym_RBRACE] = ACTIONS(859),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(859),
+    [anon_sym_COMMA] = ACTIONS(859),
+    [anon_sym_RPAREN] = ACTIONS(859),
     [anon_sym_GT] = ACTIONS(859),
-    [anon_sym_list] = ACTIONS(357),
-    [anon_sym_map] = ACTIONS(359),
-    [anon_sym_option] = ACTIONS(361),
-    [anon_sym_result] = ACTIONS(363),
-    [anon_sym_own] = ACTIONS(365),
-    [anon_sym_borrow] = ACTIONS(367),
-    [anon_sym_future] = ACTIONS(369),
-    [anon_sym_stream] = ACTIONS(371),
-    [sym__type] = STATE(487),
-    [sym_primitive_type] = STATE(211),
-    [sym_user_type] = STATE(220),
-    [sym_tuple_type] = STATE(212),
-    [sym_list_type] = STATE(213),
-    [sym_map_type] = STATE(214),
-    [sym_option_type] = STATE(215),
-    [sym_result_type] = STATE(216),
-    [sym_handle_type] = STATE(217),
-    [sym_future_type] = STATE(218),
-    [sym_stream_type] = STATE(219),
   },
-  [429] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(861),
+  [424] = {
+    [anon_sym_RBRACE] = ACTIONS(859),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(859),
+    [anon_sym_COMMA] = ACTIONS(859),
+    [anon_sym_RPAREN] = ACTIONS(859),
+    [anon_sym_GT] = ACTIONS(859),
+  },
+  [425] = {
+    [sym_identifier] = ACTIONS(335),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_u8] = ACTIONS(337),
+    [anon_sym_u16] = ACTIONS(339),
+    [anon_sym_u32] = ACTIONS(341),
+    [anon_sym_u64] = ACTIONS(343),
+    [anon_sym_s8] = ACTIONS(345),
+    [anon_sym_s16] = ACTIONS(347),
+    [anon_sym_s32] = ACTIONS(349),
+    [anon_sym_s64] = ACTIONS(351),
+    [anon_sym_f32] = ACTIONS(353),
+    [anon_sym_f64] = ACTIONS(355),
+    [anon_sym_char] = ACTIONS(357),
+    [anon_sym_bool] = ACTIONS(359),
+    [anon_sym_string] = ACTIONS(361),
+    [anon_sym_error_context] = ACTIONS(363),
+    [anon_sym_tuple] = ACTIONS(365),
+    [anon_sym_list] = ACTIONS(367),
+    [anon_sym_map] = ACTIONS(369),
+    [anon_sym_option] = ACTIONS(371),
+    [anon_sym_result] = ACTIONS(373),
+    [anon_sym_own] = ACTIONS(375),
+    [anon_sym_borrow] = ACTIONS(377),
+    [anon_sym_future] = ACTIONS(379),
+    [anon_sym_stream] = ACTIONS(381),
+    [sym__type] = STATE(486),
+    [sym_primitive_type] = STATE(215),
+    [sym_user_type] = STATE(224),
+    [sym_tuple_type] = STATE(216),
+    [sym_list_type] = STATE(217),
+    [sym_map_type] = STATE(218),
+    [sym_option_type] = STATE(219),
+    [sym_result_type] = STATE(220),
+    [sym_handle_type] = STATE(221),
+    [sym_future_type] = STATE(222),
+    [sym_stream_type] = STATE(223),
+  },
+  [426] = {
+    [sym_identifier] = ACTIONS(335),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_u8] = ACTIONS(337),
+    [anon_sym_u16] = ACTIONS(339),
+    [anon_sym_u32] = ACTIONS(341),
+    [anon_sym_u64] = ACTIONS(343),
+    [anon_sym_s8] = ACTIONS(345),
+    [anon_sym_s16] = ACTIONS(347),
+    [anon_sym_s32] = ACTIONS(349),
+    [anon_sym_s64] = ACTIONS(351),
+    [anon_sym_f32] = ACTIONS(353),
+    [anon_sym_f64] = ACTIONS(355),
+    [anon_sym_char] = ACTIONS(357),
+    [anon_sym_bool] = ACTIONS(359),
+    [anon_sym_string] = ACTIONS(361),
+    [anon_sym_error_context] = ACTIONS(363),
+    [anon_sym_tuple] = ACTIONS(365),
+    [anon_sym_list] = ACTIONS(367),
+    [anon_sym_map] = ACTIONS(369),
+    [anon_sym_option] = ACTIONS(371),
+    [anon_sym_result] = ACTIONS(373),
+    [anon_sym_own] = ACTIONS(375),
+    [anon_sym_borrow] = ACTIONS(377),
+    [anon_sym_future] = ACTIONS(379),
+    [anon_sym_stream] = ACTIONS(381),
+    [sym__type] = STATE(487),
+    [sym_primitive_type] = STATE(215),
+    [sym_user_type] = STATE(224),
+    [sym_tuple_type] = STATE(216),
+    [sym_list_type] = STATE(217),
+    [sym_map_type] = STATE(218),
+    [sym_option_type] = STATE(219),
+    [sym_result_type] = STATE(220),
+    [sym_handle_type] = STATE(221),
+    [sym_future_type] = STATE(222),
+    [sym_stream_type] = STATE(223),
+  },
+  [427] = {
     [anon_sym_RBRACE] = ACTIONS(861),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(861),
     [anon_sym_COMMA] = ACTIONS(861),
     [anon_sym_RPAREN] = ACTIONS(861),
     [anon_sym_GT] = ACTIONS(861),
   },
-  [430] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+  [428] = {
+    [anon_sym_RBRACE] = ACTIONS(863),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(863),
     [anon_sym_COMMA] = ACTIONS(863),
-    [anon_sym_GT] = ACTIONS(865),
+    [anon_sym_RPAREN] = ACTIONS(863),
+    [anon_sym_GT] = ACTIONS(863),
+  },
+  [429] = {
+    [sym_identifier] = ACTIONS(335),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_u8] = ACTIONS(337),
+    [anon_sym_u16] = ACTIONS(339),
+    [anon_sym_u32] = ACTIONS(341),
+    [anon_sym_u64] = ACTIONS(343),
+    [anon_sym_s8] = ACTIONS(345),
+    [anon_sym_s16] = ACTIONS(347),
+    [anon_sym_s32] = ACTIONS(349),
+    [anon_sym_s64] = ACTIONS(351),
+    [anon_sym_f32] = ACTIONS(353),
+    [anon_sym_f64] = ACTIONS(355),
+    [anon_sym_char] = ACTIONS(357),
+    [anon_sym_bool] = ACTIONS(359),
+    [anon_sym_string] = ACTIONS(361),
+    [anon_sym_error_context] = ACTIONS(363),
+    [anon_sym_tuple] = ACTIONS(365),
+    [anon_sym_list] = ACTIONS(367),
+    [anon_sym_map] = ACTIONS(369),
+    [anon_sym_option] = ACTIONS(371),
+    [anon_sym_result] = ACTIONS(373),
+    [anon_sym_own] = ACTIONS(375),
+    [anon_sym_borrow] = ACTIONS(377),
+    [anon_sym_future] = ACTIONS(379),
+    [anon_sym_stream] = ACTIONS(381),
+    [sym__type] = STATE(488),
+    [sym_primitive_type] = STATE(215),
+    [sym_user_type] = STATE(224),
+    [sym_tuple_type] = STATE(216),
+    [sym_list_type] = STATE(217),
+    [sym_map_type] = STATE(218),
+    [sym_option_type] = STATE(219),
+    [sym_result_type] = STATE(220),
+    [sym_handle_type] = STATE(221),
+    [sym_future_type] = STATE(222),
+    [sym_stream_type] = STATE(223),
+  },
+  [430] = {
+    [sym_integer] = ACTIONS(865),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
   },
   [431] = {
-    [sym_identifier] = ACTIONS(867),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(867),
-    [anon_sym_AT] = ACTIONS(867),
-    [anon_sym_use] = ACTIONS(867),
-    [anon_sym_import] = ACTIONS(867),
-    [anon_sym_export] = ACTIONS(867),
-    [anon_sym_include] = ACTIONS(867),
-    [anon_sym_type] = ACTIONS(867),
-    [anon_sym_record] = ACTIONS(867),
-    [anon_sym_flags] = ACTIONS(867),
-    [anon_sym_variant] = ACTIONS(867),
-    [anon_sym_enum] = ACTIONS(867),
-    [anon_sym_resource] = ACTIONS(867),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(867),
+    [anon_sym_COMMA] = ACTIONS(867),
+    [anon_sym_RPAREN] = ACTIONS(867),
+    [anon_sym_GT] = ACTIONS(867),
   },
   [432] = {
-    [sym_identifier] = ACTIONS(395),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(869),
-    [sym_enum_case] = STATE(451),
+    [sym_identifier] = ACTIONS(335),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_u8] = ACTIONS(337),
+    [anon_sym_u16] = ACTIONS(339),
+    [anon_sym_u32] = ACTIONS(341),
+    [anon_sym_u64] = ACTIONS(343),
+    [anon_sym_s8] = ACTIONS(345),
+    [anon_sym_s16] = ACTIONS(347),
+    [anon_sym_s32] = ACTIONS(349),
+    [anon_sym_s64] = ACTIONS(351),
+    [anon_sym_f32] = ACTIONS(353),
+    [anon_sym_f64] = ACTIONS(355),
+    [anon_sym_char] = ACTIONS(357),
+    [anon_sym_bool] = ACTIONS(359),
+    [anon_sym_string] = ACTIONS(361),
+    [anon_sym_error_context] = ACTIONS(363),
+    [anon_sym_tuple] = ACTIONS(365),
+    [anon_sym_GT] = ACTIONS(869),
+    [anon_sym_list] = ACTIONS(367),
+    [anon_sym_map] = ACTIONS(369),
+    [anon_sym_option] = ACTIONS(371),
+    [anon_sym_result] = ACTIONS(373),
+    [anon_sym_own] = ACTIONS(375),
+    [anon_sym_borrow] = ACTIONS(377),
+    [anon_sym_future] = ACTIONS(379),
+    [anon_sym_stream] = ACTIONS(381),
+    [sym__type] = STATE(491),
+    [sym_primitive_type] = STATE(215),
+    [sym_user_type] = STATE(224),
+    [sym_tuple_type] = STATE(216),
+    [sym_list_type] = STATE(217),
+    [sym_map_type] = STATE(218),
+    [sym_option_type] = STATE(219),
+    [sym_result_type] = STATE(220),
+    [sym_handle_type] = STATE(221),
+    [sym_future_type] = STATE(222),
+    [sym_stream_type] = STATE(223),
   },
   [433] = {
-    [sym_identifier] = ACTIONS(867),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(867),
-    [anon_sym_AT] = ACTIONS(867),
-    [anon_sym_use] = ACTIONS(867),
-    [anon_sym_import] = ACTIONS(867),
-    [anon_sym_export] = ACTIONS(867),
-    [anon_sym_include] = ACTIONS(867),
-    [anon_sym_type] = ACTIONS(867),
-    [anon_sym_record] = ACTIONS(867),
-    [anon_sym_flags] = ACTIONS(867),
-    [anon_sym_variant] = ACTIONS(867),
-    [anon_sym_enum] = ACTIONS(867),
-    [anon_sym_resource] = ACTIONS(867),
+    [anon_sym_RBRACE] = ACTIONS(871),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(871),
+    [anon_sym_COMMA] = ACTIONS(871),
+    [anon_sym_RPAREN] = ACTIONS(871),
+    [anon_sym_GT] = ACTIONS(871),
   },
   [434] = {
-    [sym_identifier] = ACTIONS(871),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(871),
-    [anon_sym_AT] = ACTIONS(871),
-    [anon_sym_use] = ACTIONS(871),
-    [anon_sym_import] = ACTIONS(871),
-    [anon_sym_export] = ACTIONS(871),
-    [anon_sym_include] = ACTIONS(871),
-    [anon_sym_type] = ACTIONS(871),
-    [anon_sym_record] = ACTIONS(871),
-    [anon_sym_flags] = ACTIONS(871),
-    [anon_sym_variant] = ACTIONS(871),
-    [anon_sym_enum] = ACTIONS(871),
-    [anon_sym_resource] = ACTIONS(871),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(873),
+    [anon_sym_GT] = ACTIONS(875),
   },
   [435] = {
-    [sym_identifier] = ACTIONS(399),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(873),
-    [sym_flag] = STATE(453),
+    [anon_sym_RBRACE] = ACTIONS(877),
+    [sym_identifier] = ACTIONS(877),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(877),
+    [anon_sym_use] = ACTIONS(877),
+    [anon_sym_import] = ACTIONS(877),
+    [anon_sym_export] = ACTIONS(877),
+    [anon_sym_include] = ACTIONS(877),
+    [anon_sym_type] = ACTIONS(877),
+    [anon_sym_record] = ACTIONS(877),
+    [anon_sym_flags] = ACTIONS(877),
+    [anon_sym_variant] = ACTIONS(877),
+    [anon_sym_enum] = ACTIONS(877),
+    [anon_sym_resource] = ACTIONS(877),
   },
   [436] = {
-    [sym_identifier] = ACTIONS(871),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(871),
-    [anon_sym_AT] = ACTIONS(871),
-    [anon_sym_use] = ACTIONS(871),
-    [anon_sym_import] = ACTIONS(871),
-    [anon_sym_export] = ACTIONS(871),
-    [anon_sym_include] = ACTIONS(871),
-    [anon_sym_type] = ACTIONS(871),
-    [anon_sym_record] = ACTIONS(871),
-    [anon_sym_flags] = ACTIONS(871),
-    [anon_sym_variant] = ACTIONS(871),
-    [anon_sym_enum] = ACTIONS(871),
-    [anon_sym_resource] = ACTIONS(871),
+    [anon_sym_RBRACE] = ACTIONS(879),
+    [sym_identifier] = ACTIONS(407),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_enum_case] = STATE(455),
   },
   [437] = {
-    [sym_identifier] = ACTIONS(875),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(875),
-    [anon_sym_AT] = ACTIONS(875),
-    [anon_sym_use] = ACTIONS(875),
-    [anon_sym_import] = ACTIONS(875),
-    [anon_sym_export] = ACTIONS(875),
-    [anon_sym_include] = ACTIONS(875),
-    [anon_sym_type] = ACTIONS(875),
-    [anon_sym_record] = ACTIONS(875),
-    [anon_sym_flags] = ACTIONS(875),
-    [anon_sym_variant] = ACTIONS(875),
-    [anon_sym_enum] = ACTIONS(875),
-    [anon_sym_resource] = ACTIONS(875),
+    [anon_sym_RBRACE] = ACTIONS(877),
+    [sym_identifier] = ACTIONS(877),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(877),
+    [anon_sym_use] = ACTIONS(877),
+    [anon_sym_import] = ACTIONS(877),
+    [anon_sym_export] = ACTIONS(877),
+    [anon_sym_include] = ACTIONS(877),
+    [anon_sym_type] = ACTIONS(877),
+    [anon_sym_record] = ACTIONS(877),
+    [anon_sym_flags] = ACTIONS(877),
+    [anon_sym_variant] = ACTIONS(877),
+    [anon_sym_enum] = ACTIONS(877),
+    [anon_sym_resource] = ACTIONS(877),
   },
   [438] = {
-    [sym_identifier] = ACTIONS(403),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(877),
-    [sym_record_field] = STATE(455),
+    [anon_sym_RBRACE] = ACTIONS(881),
+    [sym_identifier] = ACTIONS(881),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(881),
+    [anon_sym_use] = ACTIONS(881),
+    [anon_sym_import] = ACTIONS(881),
+    [anon_sym_export] = ACTIONS(881),
+    [anon_sym_include] = ACTIONS(881),
+    [anon_sym_type] = ACTIONS(881),
+    [anon_sym_record] = ACTIONS(881),
+    [anon_sym_flags] = ACTIONS(881),
+    [anon_sym_variant] = ACTIONS(881),
+    [anon_sym_enum] = ACTIONS(881),
+    [anon_sym_resource] = ACTIONS(881),
   },
   [439] = {
-    [sym_identifier] = ACTIONS(875),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(875),
-    [anon_sym_AT] = ACTIONS(875),
-    [anon_sym_use] = ACTIONS(875),
-    [anon_sym_import] = ACTIONS(875),
-    [anon_sym_export] = ACTIONS(875),
-    [anon_sym_include] = ACTIONS(875),
-    [anon_sym_type] = ACTIONS(875),
-    [anon_sym_record] = ACTIONS(875),
-    [anon_sym_flags] = ACTIONS(875),
-    [anon_sym_variant] = ACTIONS(875),
-    [anon_sym_enum] = ACTIONS(875),
-    [anon_sym_resource] = ACTIONS(875),
+    [anon_sym_RBRACE] = ACTIONS(883),
+    [sym_identifier] = ACTIONS(411),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_flag] = STATE(457),
   },
   [440] = {
-    [sym_identifier] = ACTIONS(879),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(879),
-    [anon_sym_AT] = ACTIONS(879),
-    [anon_sym_use] = ACTIONS(879),
-    [anon_sym_import] = ACTIONS(879),
-    [anon_sym_export] = ACTIONS(879),
-    [anon_sym_include] = ACTIONS(879),
-    [anon_sym_type] = ACTIONS(879),
-    [anon_sym_record] = ACTIONS(879),
-    [anon_sym_flags] = ACTIONS(879),
-    [anon_sym_variant] = ACTIONS(879),
-    [anon_sym_enum] = ACTIONS(879),
-    [anon_sym_resource] = ACTIONS(879),
+    [anon_sym_RBRACE] = ACTIONS(881),
+    [sym_identifier] = ACTIONS(881),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(881),
+    [anon_sym_use] = ACTIONS(881),
+    [anon_sym_import] = ACTIONS(881),
+    [anon_sym_export] = ACTIONS(881),
+    [anon_sym_include] = ACTIONS(881),
+    [anon_sym_type] = ACTIONS(881),
+    [anon_sym_record] = ACTIONS(881),
+    [anon_sym_flags] = ACTIONS(881),
+    [anon_sym_variant] = ACTIONS(881),
+    [anon_sym_enum] = ACTIONS(881),
+    [anon_sym_resource] = ACTIONS(881),
   },
   [441] = {
-    [sym_identifier] = ACTIONS(407),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(881),
-    [sym_variant_case] = STATE(457),
-  },
-  [442] = {
-    [sym_identifier] = ACTIONS(879),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(879),
-    [anon_sym_AT] = ACTIONS(879),
-    [anon_sym_use] = ACTIONS(879),
-    [anon_sym_import] = ACTIONS(879),
-    [anon_sym_export] = ACTIONS(879),
-    [anon_sym_include] = ACTIONS(879),
-    [anon_sym_type] = ACTIONS(879),
-    [anon_sym_record] = ACTIONS(879),
-    [anon_sym_flags] = ACTIONS(879),
-    [anon_sym_variant] = ACTIONS(879),
-    [anon_sym_enum] = ACTIONS(879),
-    [anon_sym_resource] = ACTIONS(879),
-  },
-  [443] = {
-    [sym_identifier] = ACTIONS(551),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(883),
-    [sym_include_name] = STATE(467),
-  },
-  [444] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(885),
+    [sym_identifier] = ACTIONS(885),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_AT] = ACTIONS(885),
     [anon_sym_use] = ACTIONS(885),
     [anon_sym_import] = ACTIONS(885),
@@ -8742,108 +8709,135 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_enum] = ACTIONS(885),
     [anon_sym_resource] = ACTIONS(885),
   },
-  [445] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+  [442] = {
     [anon_sym_RBRACE] = ACTIONS(887),
-    [anon_sym_COMMA] = ACTIONS(889),
+    [sym_identifier] = ACTIONS(415),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_record_field] = STATE(459),
+  },
+  [443] = {
+    [anon_sym_RBRACE] = ACTIONS(885),
+    [sym_identifier] = ACTIONS(885),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(885),
+    [anon_sym_use] = ACTIONS(885),
+    [anon_sym_import] = ACTIONS(885),
+    [anon_sym_export] = ACTIONS(885),
+    [anon_sym_include] = ACTIONS(885),
+    [anon_sym_type] = ACTIONS(885),
+    [anon_sym_record] = ACTIONS(885),
+    [anon_sym_flags] = ACTIONS(885),
+    [anon_sym_variant] = ACTIONS(885),
+    [anon_sym_enum] = ACTIONS(885),
+    [anon_sym_resource] = ACTIONS(885),
+  },
+  [444] = {
+    [anon_sym_RBRACE] = ACTIONS(889),
+    [sym_identifier] = ACTIONS(889),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(889),
+    [anon_sym_use] = ACTIONS(889),
+    [anon_sym_import] = ACTIONS(889),
+    [anon_sym_export] = ACTIONS(889),
+    [anon_sym_include] = ACTIONS(889),
+    [anon_sym_type] = ACTIONS(889),
+    [anon_sym_record] = ACTIONS(889),
+    [anon_sym_flags] = ACTIONS(889),
+    [anon_sym_variant] = ACTIONS(889),
+    [anon_sym_enum] = ACTIONS(889),
+    [anon_sym_resource] = ACTIONS(889),
+  },
+  [445] = {
+    [anon_sym_RBRACE] = ACTIONS(891),
+    [sym_identifier] = ACTIONS(419),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_variant_case] = STATE(461),
   },
   [446] = {
-    [sym_identifier] = ACTIONS(553),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(891),
-    [sym_use_name] = STATE(472),
+    [anon_sym_RBRACE] = ACTIONS(889),
+    [sym_identifier] = ACTIONS(889),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(889),
+    [anon_sym_use] = ACTIONS(889),
+    [anon_sym_import] = ACTIONS(889),
+    [anon_sym_export] = ACTIONS(889),
+    [anon_sym_include] = ACTIONS(889),
+    [anon_sym_type] = ACTIONS(889),
+    [anon_sym_record] = ACTIONS(889),
+    [anon_sym_flags] = ACTIONS(889),
+    [anon_sym_variant] = ACTIONS(889),
+    [anon_sym_enum] = ACTIONS(889),
+    [anon_sym_resource] = ACTIONS(889),
   },
   [447] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(893),
+    [anon_sym_RBRACE] = ACTIONS(893),
+    [sym_identifier] = ACTIONS(561),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_include_name] = STATE(471),
   },
   [448] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(895),
-    [anon_sym_COMMA] = ACTIONS(897),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(895),
+    [anon_sym_use] = ACTIONS(895),
+    [anon_sym_import] = ACTIONS(895),
+    [anon_sym_export] = ACTIONS(895),
+    [anon_sym_include] = ACTIONS(895),
+    [anon_sym_type] = ACTIONS(895),
+    [anon_sym_record] = ACTIONS(895),
+    [anon_sym_flags] = ACTIONS(895),
+    [anon_sym_variant] = ACTIONS(895),
+    [anon_sym_enum] = ACTIONS(895),
+    [anon_sym_resource] = ACTIONS(895),
   },
   [449] = {
-    [sym_identifier] = ACTIONS(899),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(899),
-    [anon_sym_AT] = ACTIONS(899),
-    [anon_sym_use] = ACTIONS(899),
-    [anon_sym_import] = ACTIONS(899),
-    [anon_sym_export] = ACTIONS(899),
-    [anon_sym_include] = ACTIONS(899),
-    [anon_sym_type] = ACTIONS(899),
-    [anon_sym_record] = ACTIONS(899),
-    [anon_sym_flags] = ACTIONS(899),
-    [anon_sym_variant] = ACTIONS(899),
-    [anon_sym_enum] = ACTIONS(899),
-    [anon_sym_resource] = ACTIONS(899),
+    [anon_sym_RBRACE] = ACTIONS(897),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(899),
   },
   [450] = {
-    [sym_identifier] = ACTIONS(901),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(901),
-    [anon_sym_AT] = ACTIONS(901),
-    [anon_sym_use] = ACTIONS(901),
-    [anon_sym_import] = ACTIONS(901),
-    [anon_sym_export] = ACTIONS(901),
-    [anon_sym_include] = ACTIONS(901),
-    [anon_sym_type] = ACTIONS(901),
-    [anon_sym_record] = ACTIONS(901),
-    [anon_sym_flags] = ACTIONS(901),
-    [anon_sym_variant] = ACTIONS(901),
-    [anon_sym_enum] = ACTIONS(901),
-    [anon_sym_resource] = ACTIONS(901),
+    [sym_identifier] = ACTIONS(565),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_use_name] = STATE(476),
   },
   [451] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(903),
-    [anon_sym_COMMA] = ACTIONS(903),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(903),
   },
   [452] = {
-    [sym_identifier] = ACTIONS(905),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(905),
-    [anon_sym_AT] = ACTIONS(905),
-    [anon_sym_use] = ACTIONS(905),
-    [anon_sym_import] = ACTIONS(905),
-    [anon_sym_export] = ACTIONS(905),
-    [anon_sym_include] = ACTIONS(905),
-    [anon_sym_type] = ACTIONS(905),
-    [anon_sym_record] = ACTIONS(905),
-    [anon_sym_flags] = ACTIONS(905),
-    [anon_sym_variant] = ACTIONS(905),
-    [anon_sym_enum] = ACTIONS(905),
-    [anon_sym_resource] = ACTIONS(905),
-  },
-  [453] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(907),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_COMMA] = ACTIONS(907),
   },
-  [454] = {
-    [sym_identifier] = ACTIONS(909),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+  [453] = {
     [anon_sym_RBRACE] = ACTIONS(909),
+    [sym_identifier] = ACTIONS(909),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_AT] = ACTIONS(909),
     [anon_sym_use] = ACTIONS(909),
     [anon_sym_import] = ACTIONS(909),
@@ -8856,460 +8850,444 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_enum] = ACTIONS(909),
     [anon_sym_resource] = ACTIONS(909),
   },
-  [455] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+  [454] = {
     [anon_sym_RBRACE] = ACTIONS(911),
-    [anon_sym_COMMA] = ACTIONS(911),
+    [sym_identifier] = ACTIONS(911),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(911),
+    [anon_sym_use] = ACTIONS(911),
+    [anon_sym_import] = ACTIONS(911),
+    [anon_sym_export] = ACTIONS(911),
+    [anon_sym_include] = ACTIONS(911),
+    [anon_sym_type] = ACTIONS(911),
+    [anon_sym_record] = ACTIONS(911),
+    [anon_sym_flags] = ACTIONS(911),
+    [anon_sym_variant] = ACTIONS(911),
+    [anon_sym_enum] = ACTIONS(911),
+    [anon_sym_resource] = ACTIONS(911),
+  },
+  [455] = {
+    [anon_sym_RBRACE] = ACTIONS(913),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(913),
   },
   [456] = {
-    [sym_identifier] = ACTIONS(913),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(913),
-    [anon_sym_AT] = ACTIONS(913),
-    [anon_sym_use] = ACTIONS(913),
-    [anon_sym_import] = ACTIONS(913),
-    [anon_sym_export] = ACTIONS(913),
-    [anon_sym_include] = ACTIONS(913),
-    [anon_sym_type] = ACTIONS(913),
-    [anon_sym_record] = ACTIONS(913),
-    [anon_sym_flags] = ACTIONS(913),
-    [anon_sym_variant] = ACTIONS(913),
-    [anon_sym_enum] = ACTIONS(913),
-    [anon_sym_resource] = ACTIONS(913),
+    [anon_sym_RBRACE] = ACTIONS(915),
+    [sym_identifier] = ACTIONS(915),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(915),
+    [anon_sym_use] = ACTIONS(915),
+    [anon_sym_import] = ACTIONS(915),
+    [anon_sym_export] = ACTIONS(915),
+    [anon_sym_include] = ACTIONS(915),
+    [anon_sym_type] = ACTIONS(915),
+    [anon_sym_record] = ACTIONS(915),
+    [anon_sym_flags] = ACTIONS(915),
+    [anon_sym_variant] = ACTIONS(915),
+    [anon_sym_enum] = ACTIONS(915),
+    [anon_sym_resource] = ACTIONS(915),
   },
   [457] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(915),
-    [anon_sym_COMMA] = ACTIONS(915),
-  },
-  [458] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(917),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_COMMA] = ACTIONS(917),
   },
+  [458] = {
+    [anon_sym_RBRACE] = ACTIONS(919),
+    [sym_identifier] = ACTIONS(919),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(919),
+    [anon_sym_use] = ACTIONS(919),
+    [anon_sym_import] = ACTIONS(919),
+    [anon_sym_export] = ACTIONS(919),
+    [anon_sym_include] = ACTIONS(919),
+    [anon_sym_type] = ACTIONS(919),
+    [anon_sym_record] = ACTIONS(919),
+    [anon_sym_flags] = ACTIONS(919),
+    [anon_sym_variant] = ACTIONS(919),
+    [anon_sym_enum] = ACTIONS(919),
+    [anon_sym_resource] = ACTIONS(919),
+  },
   [459] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(919),
+    [anon_sym_RBRACE] = ACTIONS(921),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(921),
   },
   [460] = {
-    [sym_identifier] = ACTIONS(921),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(921),
-    [anon_sym_AT] = ACTIONS(921),
-    [anon_sym_constructor] = ACTIONS(921),
+    [anon_sym_RBRACE] = ACTIONS(923),
+    [sym_identifier] = ACTIONS(923),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(923),
+    [anon_sym_use] = ACTIONS(923),
+    [anon_sym_import] = ACTIONS(923),
+    [anon_sym_export] = ACTIONS(923),
+    [anon_sym_include] = ACTIONS(923),
+    [anon_sym_type] = ACTIONS(923),
+    [anon_sym_record] = ACTIONS(923),
+    [anon_sym_flags] = ACTIONS(923),
+    [anon_sym_variant] = ACTIONS(923),
+    [anon_sym_enum] = ACTIONS(923),
+    [anon_sym_resource] = ACTIONS(923),
   },
   [461] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_async] = ACTIONS(305),
-    [anon_sym_func] = ACTIONS(307),
-    [sym_func_type] = STATE(502),
+    [anon_sym_RBRACE] = ACTIONS(925),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(925),
   },
   [462] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(923),
+    [anon_sym_RBRACE] = ACTIONS(927),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(927),
   },
   [463] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(925),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(929),
   },
   [464] = {
-    [sym_identifier] = ACTIONS(927),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(927),
-    [anon_sym_AT] = ACTIONS(927),
-    [anon_sym_constructor] = ACTIONS(927),
+    [anon_sym_RBRACE] = ACTIONS(931),
+    [sym_identifier] = ACTIONS(931),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(931),
+    [anon_sym_constructor] = ACTIONS(931),
   },
   [465] = {
-    [sym_identifier] = ACTIONS(929),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(929),
-    [anon_sym_AT] = ACTIONS(929),
-    [anon_sym_constructor] = ACTIONS(929),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_async] = ACTIONS(315),
+    [anon_sym_func] = ACTIONS(317),
+    [sym_func_type] = STATE(506),
   },
   [466] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(931),
-    [anon_sym_AT] = ACTIONS(931),
-    [anon_sym_use] = ACTIONS(931),
-    [anon_sym_import] = ACTIONS(931),
-    [anon_sym_export] = ACTIONS(931),
-    [anon_sym_include] = ACTIONS(931),
-    [anon_sym_type] = ACTIONS(931),
-    [anon_sym_record] = ACTIONS(931),
-    [anon_sym_flags] = ACTIONS(931),
-    [anon_sym_variant] = ACTIONS(931),
-    [anon_sym_enum] = ACTIONS(931),
-    [anon_sym_resource] = ACTIONS(931),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(933),
   },
   [467] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(933),
-    [anon_sym_COMMA] = ACTIONS(933),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(935),
   },
   [468] = {
-    [sym_identifier] = ACTIONS(551),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(935),
-    [sym_include_name] = STATE(506),
+    [anon_sym_RBRACE] = ACTIONS(937),
+    [sym_identifier] = ACTIONS(937),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(937),
+    [anon_sym_constructor] = ACTIONS(937),
   },
   [469] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(931),
-    [anon_sym_AT] = ACTIONS(931),
-    [anon_sym_use] = ACTIONS(931),
-    [anon_sym_import] = ACTIONS(931),
-    [anon_sym_export] = ACTIONS(931),
-    [anon_sym_include] = ACTIONS(931),
-    [anon_sym_type] = ACTIONS(931),
-    [anon_sym_record] = ACTIONS(931),
-    [anon_sym_flags] = ACTIONS(931),
-    [anon_sym_variant] = ACTIONS(931),
-    [anon_sym_enum] = ACTIONS(931),
-    [anon_sym_resource] = ACTIONS(931),
+    [anon_sym_RBRACE] = ACTIONS(939),
+    [sym_identifier] = ACTIONS(939),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(939),
+    [anon_sym_constructor] = ACTIONS(939),
   },
   [470] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(937),
-    [anon_sym_COMMA] = ACTIONS(937),
+    [anon_sym_RBRACE] = ACTIONS(941),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(941),
+    [anon_sym_use] = ACTIONS(941),
+    [anon_sym_import] = ACTIONS(941),
+    [anon_sym_export] = ACTIONS(941),
+    [anon_sym_include] = ACTIONS(941),
+    [anon_sym_type] = ACTIONS(941),
+    [anon_sym_record] = ACTIONS(941),
+    [anon_sym_flags] = ACTIONS(941),
+    [anon_sym_variant] = ACTIONS(941),
+    [anon_sym_enum] = ACTIONS(941),
+    [anon_sym_resource] = ACTIONS(941),
   },
   [471] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(939),
+    [anon_sym_RBRACE] = ACTIONS(943),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(943),
   },
   [472] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(941),
-    [anon_sym_COMMA] = ACTIONS(941),
+    [anon_sym_RBRACE] = ACTIONS(945),
+    [sym_identifier] = ACTIONS(561),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_include_name] = STATE(510),
   },
   [473] = {
-    [sym_identifier] = ACTIONS(943),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(943),
-    [anon_sym_AT] = ACTIONS(943),
-    [anon_sym_use] = ACTIONS(943),
-    [anon_sym_import] = ACTIONS(943),
-    [anon_sym_export] = ACTIONS(943),
-    [anon_sym_include] = ACTIONS(943),
-    [anon_sym_type] = ACTIONS(943),
-    [anon_sym_record] = ACTIONS(943),
-    [anon_sym_flags] = ACTIONS(943),
-    [anon_sym_variant] = ACTIONS(943),
-    [anon_sym_enum] = ACTIONS(943),
-    [anon_sym_resource] = ACTIONS(943),
+    [anon_sym_RBRACE] = ACTIONS(941),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(941),
+    [anon_sym_use] = ACTIONS(941),
+    [anon_sym_import] = ACTIONS(941),
+    [anon_sym_export] = ACTIONS(941),
+    [anon_sym_include] = ACTIONS(941),
+    [anon_sym_type] = ACTIONS(941),
+    [anon_sym_record] = ACTIONS(941),
+    [anon_sym_flags] = ACTIONS(941),
+    [anon_sym_variant] = ACTIONS(941),
+    [anon_sym_enum] = ACTIONS(941),
+    [anon_sym_resource] = ACTIONS(941),
   },
   [474] = {
-    [sym_identifier] = ACTIONS(553),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(945),
-    [sym_use_name] = STATE(509),
+    [anon_sym_RBRACE] = ACTIONS(947),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(947),
   },
   [475] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(947),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(949),
   },
   [476] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(949),
-    [anon_sym_COMMA] = ACTIONS(949),
+    [anon_sym_RBRACE] = ACTIONS(951),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(951),
   },
   [477] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(951),
-    [anon_sym__GT] = ACTIONS(951),
+    [anon_sym_RBRACE] = ACTIONS(953),
+    [sym_identifier] = ACTIONS(953),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(953),
+    [anon_sym_use] = ACTIONS(953),
+    [anon_sym_import] = ACTIONS(953),
+    [anon_sym_export] = ACTIONS(953),
+    [anon_sym_include] = ACTIONS(953),
+    [anon_sym_type] = ACTIONS(953),
+    [anon_sym_record] = ACTIONS(953),
+    [anon_sym_flags] = ACTIONS(953),
+    [anon_sym_variant] = ACTIONS(953),
+    [anon_sym_enum] = ACTIONS(953),
+    [anon_sym_resource] = ACTIONS(953),
   },
   [478] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_COMMA] = ACTIONS(953),
-    [anon_sym_RPAREN] = ACTIONS(953),
+    [anon_sym_RBRACE] = ACTIONS(955),
+    [sym_identifier] = ACTIONS(565),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_use_name] = STATE(513),
   },
   [479] = {
-    [sym_identifier] = ACTIONS(571),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RPAREN] = ACTIONS(955),
-    [sym_param] = STATE(512),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(957),
   },
   [480] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(951),
-    [anon_sym__GT] = ACTIONS(951),
+    [anon_sym_RBRACE] = ACTIONS(959),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(959),
   },
   [481] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_COMMA] = ACTIONS(957),
-    [anon_sym_RPAREN] = ACTIONS(957),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(961),
+    [anon_sym__GT] = ACTIONS(961),
   },
   [482] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_GT] = ACTIONS(959),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(963),
+    [anon_sym_RPAREN] = ACTIONS(963),
   },
   [483] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_GT] = ACTIONS(961),
+    [sym_identifier] = ACTIONS(581),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_RPAREN] = ACTIONS(965),
+    [sym_param] = STATE(516),
   },
   [484] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_GT] = ACTIONS(963),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(961),
+    [anon_sym__GT] = ACTIONS(961),
   },
   [485] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_GT] = ACTIONS(965),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(967),
+    [anon_sym_RPAREN] = ACTIONS(967),
   },
   [486] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(967),
-    [anon_sym_RBRACE] = ACTIONS(967),
-    [anon_sym_COMMA] = ACTIONS(967),
-    [anon_sym_RPAREN] = ACTIONS(967),
-    [anon_sym_GT] = ACTIONS(967),
-  },
-  [487] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_COMMA] = ACTIONS(969),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_GT] = ACTIONS(969),
   },
-  [488] = {
-    [sym_identifier] = ACTIONS(325),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_u8] = ACTIONS(327),
-    [anon_sym_u16] = ACTIONS(329),
-    [anon_sym_u32] = ACTIONS(331),
-    [anon_sym_u64] = ACTIONS(333),
-    [anon_sym_s8] = ACTIONS(335),
-    [anon_sym_s16] = ACTIONS(337),
-    [anon_sym_s32] = ACTIONS(339),
-    [anon_sym_s64] = ACTIONS(341),
-    [anon_sym_f32] = ACTIONS(343),
-    [anon_sym_f64] = ACTIONS(345),
-    [anon_sym_char] = ACTIONS(347),
-    [anon_sym_bool] = ACTIONS(349),
-    [anon_sym_string] = ACTIONS(351),
-    [anon_sym_error_context] = ACTIONS(353),
-    [anon_sym_tuple] = ACTIONS(355),
+  [487] = {
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_GT] = ACTIONS(971),
-    [anon_sym_list] = ACTIONS(357),
-    [anon_sym_map] = ACTIONS(359),
-    [anon_sym_option] = ACTIONS(361),
-    [anon_sym_result] = ACTIONS(363),
-    [anon_sym_own] = ACTIONS(365),
-    [anon_sym_borrow] = ACTIONS(367),
-    [anon_sym_future] = ACTIONS(369),
-    [anon_sym_stream] = ACTIONS(371),
-    [sym__type] = STATE(518),
-    [sym_primitive_type] = STATE(211),
-    [sym_user_type] = STATE(220),
-    [sym_tuple_type] = STATE(212),
-    [sym_list_type] = STATE(213),
-    [sym_map_type] = STATE(214),
-    [sym_option_type] = STATE(215),
-    [sym_result_type] = STATE(216),
-    [sym_handle_type] = STATE(217),
-    [sym_future_type] = STATE(218),
-    [sym_stream_type] = STATE(219),
+  },
+  [488] = {
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_GT] = ACTIONS(973),
   },
   [489] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(967),
-    [anon_sym_RBRACE] = ACTIONS(967),
-    [anon_sym_COMMA] = ACTIONS(967),
-    [anon_sym_RPAREN] = ACTIONS(967),
-    [anon_sym_GT] = ACTIONS(967),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_GT] = ACTIONS(975),
   },
   [490] = {
-    [sym_identifier] = ACTIONS(973),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(973),
-    [anon_sym_AT] = ACTIONS(973),
-    [anon_sym_use] = ACTIONS(973),
-    [anon_sym_import] = ACTIONS(973),
-    [anon_sym_export] = ACTIONS(973),
-    [anon_sym_include] = ACTIONS(973),
-    [anon_sym_type] = ACTIONS(973),
-    [anon_sym_record] = ACTIONS(973),
-    [anon_sym_flags] = ACTIONS(973),
-    [anon_sym_variant] = ACTIONS(973),
-    [anon_sym_enum] = ACTIONS(973),
-    [anon_sym_resource] = ACTIONS(973),
+    [anon_sym_RBRACE] = ACTIONS(977),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(977),
+    [anon_sym_COMMA] = ACTIONS(977),
+    [anon_sym_RPAREN] = ACTIONS(977),
+    [anon_sym_GT] = ACTIONS(977),
   },
   [491] = {
-    [sym_identifier] = ACTIONS(975),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(975),
-    [anon_sym_AT] = ACTIONS(975),
-    [anon_sym_use] = ACTIONS(975),
-    [anon_sym_import] = ACTIONS(975),
-    [anon_sym_export] = ACTIONS(975),
-    [anon_sym_include] = ACTIONS(975),
-    [anon_sym_type] = ACTIONS(975),
-    [anon_sym_record] = ACTIONS(975),
-    [anon_sym_flags] = ACTIONS(975),
-    [anon_sym_variant] = ACTIONS(975),
-    [anon_sym_enum] = ACTIONS(975),
-    [anon_sym_resource] = ACTIONS(975),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(979),
+    [anon_sym_GT] = ACTIONS(979),
   },
   [492] = {
-    [sym_identifier] = ACTIONS(977),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(977),
-    [anon_sym_AT] = ACTIONS(977),
-    [anon_sym_use] = ACTIONS(977),
-    [anon_sym_import] = ACTIONS(977),
-    [anon_sym_export] = ACTIONS(977),
-    [anon_sym_include] = ACTIONS(977),
-    [anon_sym_type] = ACTIONS(977),
-    [anon_sym_record] = ACTIONS(977),
-    [anon_sym_flags] = ACTIONS(977),
-    [anon_sym_variant] = ACTIONS(977),
-    [anon_sym_enum] = ACTIONS(977),
-    [anon_sym_resource] = ACTIONS(977),
+    [sym_identifier] = ACTIONS(335),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_u8] = ACTIONS(337),
+    [anon_sym_u16] = ACTIONS(339),
+    [anon_sym_u32] = ACTIONS(341),
+    [anon_sym_u64] = ACTIONS(343),
+    [anon_sym_s8] = ACTIONS(345),
+    [anon_sym_s16] = ACTIONS(347),
+    [anon_sym_s32] = ACTIONS(349),
+    [anon_sym_s64] = ACTIONS(351),
+    [anon_sym_f32] = ACTIONS(353),
+    [anon_sym_f64] = ACTIONS(355),
+    [anon_sym_char] = ACTIONS(357),
+    [anon_sym_bool] = ACTIONS(359),
+    [anon_sym_string] = ACTIONS(361),
+    [anon_sym_error_context] = ACTIONS(363),
+    [anon_sym_tuple] = ACTIONS(365),
+    [anon_sym_GT] = ACTIONS(981),
+    [anon_sym_list] = ACTIONS(367),
+    [anon_sym_map] = ACTIONS(369),
+    [anon_sym_option] = ACTIONS(371),
+    [anon_sym_result] = ACTIONS(373),
+    [anon_sym_own] = ACTIONS(375),
+    [anon_sym_borrow] = ACTIONS(377),
+    [anon_sym_future] = ACTIONS(379),
+    [anon_sym_stream] = ACTIONS(381),
+    [sym__type] = STATE(522),
+    [sym_primitive_type] = STATE(215),
+    [sym_user_type] = STATE(224),
+    [sym_tuple_type] = STATE(216),
+    [sym_list_type] = STATE(217),
+    [sym_map_type] = STATE(218),
+    [sym_option_type] = STATE(219),
+    [sym_result_type] = STATE(220),
+    [sym_handle_type] = STATE(221),
+    [sym_future_type] = STATE(222),
+    [sym_stream_type] = STATE(223),
   },
   [493] = {
-    [sym_identifier] = ACTIONS(979),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(979),
-    [anon_sym_AT] = ACTIONS(979),
-    [anon_sym_use] = ACTIONS(979),
-    [anon_sym_import] = ACTIONS(979),
-    [anon_sym_export] = ACTIONS(979),
-    [anon_sym_include] = ACTIONS(979),
-    [anon_sym_type] = ACTIONS(979),
-    [anon_sym_record] = ACTIONS(979),
-    [anon_sym_flags] = ACTIONS(979),
-    [anon_sym_variant] = ACTIONS(979),
-    [anon_sym_enum] = ACTIONS(979),
-    [anon_sym_resource] = ACTIONS(979),
+    [anon_sym_RBRACE] = ACTIONS(977),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(977),
+    [anon_sym_COMMA] = ACTIONS(977),
+    [anon_sym_RPAREN] = ACTIONS(977),
+    [anon_sym_GT] = ACTIONS(977),
   },
   [494] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(981),
-    [anon_sym_AT] = ACTIONS(981),
-    [anon_sym_use] = ACTIONS(981),
-    [anon_sym_import] = ACTIONS(981),
-    [anon_sym_export] = ACTIONS(981),
-    [anon_sym_include] = ACTIONS(981),
-    [anon_sym_type] = ACTIONS(981),
-    [anon_sym_record] = ACTIONS(981),
-    [anon_sym_flags] = ACTIONS(981),
-    [anon_sym_variant] = ACTIONS(981),
-    [anon_sym_enum] = ACTIONS(981),
-    [anon_sym_resource] = ACTIONS(981),
+    [anon_sym_RBRACE] = ACTIONS(983),
+    [sym_identifier] = ACTIONS(983),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(983),
+    [anon_sym_use] = ACTIONS(983),
+    [anon_sym_import] = ACTIONS(983),
+    [anon_sym_export] = ACTIONS(983),
+    [anon_sym_include] = ACTIONS(983),
+    [anon_sym_type] = ACTIONS(983),
+    [anon_sym_record] = ACTIONS(983),
+    [anon_sym_flags] = ACTIONS(983),
+    [anon_sym_variant] = ACTIONS(983),
+    [anon_sym_enum] = ACTIONS(983),
+    [anon_sym_resource] = ACTIONS(983),
   },
   [495] = {
-    [sym_identifier] = ACTIONS(551),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(983),
-    [sym_include_name] = STATE(506),
+    [anon_sym_RBRACE] = ACTIONS(985),
+    [sym_identifier] = ACTIONS(985),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(985),
+    [anon_sym_use] = ACTIONS(985),
+    [anon_sym_import] = ACTIONS(985),
+    [anon_sym_export] = ACTIONS(985),
+    [anon_sym_include] = ACTIONS(985),
+    [anon_sym_type] = ACTIONS(985),
+    [anon_sym_record] = ACTIONS(985),
+    [anon_sym_flags] = ACTIONS(985),
+    [anon_sym_variant] = ACTIONS(985),
+    [anon_sym_enum] = ACTIONS(985),
+    [anon_sym_resource] = ACTIONS(985),
   },
   [496] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(981),
-    [anon_sym_AT] = ACTIONS(981),
-    [anon_sym_use] = ACTIONS(981),
-    [anon_sym_import] = ACTIONS(981),
-    [anon_sym_export] = ACTIONS(981),
-    [anon_sym_include] = ACTIONS(981),
-    [anon_sym_type] = ACTIONS(981),
-    [anon_sym_record] = ACTIONS(981),
-    [anon_sym_flags] = ACTIONS(981),
-    [anon_sym_variant] = ACTIONS(981),
-    [anon_sym_enum] = ACTIONS(981),
-    [anon_sym_resource] = ACTIONS(981),
-  },
-  [497] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(985),
-  },
-  [498] = {
-    [sym_identifier] = ACTIONS(987),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(987),
+    [sym_identifier] = ACTIONS(987),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_AT] = ACTIONS(987),
     [anon_sym_use] = ACTIONS(987),
     [anon_sym_import] = ACTIONS(987),
@@ -9322,289 +9300,286 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_enum] = ACTIONS(987),
     [anon_sym_resource] = ACTIONS(987),
   },
-  [499] = {
-    [sym_identifier] = ACTIONS(553),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+  [497] = {
     [anon_sym_RBRACE] = ACTIONS(989),
-    [sym_use_name] = STATE(509),
+    [sym_identifier] = ACTIONS(989),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(989),
+    [anon_sym_use] = ACTIONS(989),
+    [anon_sym_import] = ACTIONS(989),
+    [anon_sym_export] = ACTIONS(989),
+    [anon_sym_include] = ACTIONS(989),
+    [anon_sym_type] = ACTIONS(989),
+    [anon_sym_record] = ACTIONS(989),
+    [anon_sym_flags] = ACTIONS(989),
+    [anon_sym_variant] = ACTIONS(989),
+    [anon_sym_enum] = ACTIONS(989),
+    [anon_sym_resource] = ACTIONS(989),
+  },
+  [498] = {
+    [anon_sym_RBRACE] = ACTIONS(991),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(991),
+    [anon_sym_use] = ACTIONS(991),
+    [anon_sym_import] = ACTIONS(991),
+    [anon_sym_export] = ACTIONS(991),
+    [anon_sym_include] = ACTIONS(991),
+    [anon_sym_type] = ACTIONS(991),
+    [anon_sym_record] = ACTIONS(991),
+    [anon_sym_flags] = ACTIONS(991),
+    [anon_sym_variant] = ACTIONS(991),
+    [anon_sym_enum] = ACTIONS(991),
+    [anon_sym_resource] = ACTIONS(991),
+  },
+  [499] = {
+    [anon_sym_RBRACE] = ACTIONS(993),
+    [sym_identifier] = ACTIONS(561),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_include_name] = STATE(510),
   },
   [500] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(991),
+    [anon_sym_RBRACE] = ACTIONS(991),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(991),
+    [anon_sym_use] = ACTIONS(991),
+    [anon_sym_import] = ACTIONS(991),
+    [anon_sym_export] = ACTIONS(991),
+    [anon_sym_include] = ACTIONS(991),
+    [anon_sym_type] = ACTIONS(991),
+    [anon_sym_record] = ACTIONS(991),
+    [anon_sym_flags] = ACTIONS(991),
+    [anon_sym_variant] = ACTIONS(991),
+    [anon_sym_enum] = ACTIONS(991),
+    [anon_sym_resource] = ACTIONS(991),
   },
   [501] = {
-    [sym_identifier] = ACTIONS(993),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(993),
-    [anon_sym_AT] = ACTIONS(993),
-    [anon_sym_constructor] = ACTIONS(993),
-  },
-  [502] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_SEMI] = ACTIONS(995),
   },
-  [503] = {
-    [sym_identifier] = ACTIONS(997),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+  [502] = {
     [anon_sym_RBRACE] = ACTIONS(997),
+    [sym_identifier] = ACTIONS(997),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_AT] = ACTIONS(997),
-    [anon_sym_constructor] = ACTIONS(997),
+    [anon_sym_use] = ACTIONS(997),
+    [anon_sym_import] = ACTIONS(997),
+    [anon_sym_export] = ACTIONS(997),
+    [anon_sym_include] = ACTIONS(997),
+    [anon_sym_type] = ACTIONS(997),
+    [anon_sym_record] = ACTIONS(997),
+    [anon_sym_flags] = ACTIONS(997),
+    [anon_sym_variant] = ACTIONS(997),
+    [anon_sym_enum] = ACTIONS(997),
+    [anon_sym_resource] = ACTIONS(997),
+  },
+  [503] = {
+    [anon_sym_RBRACE] = ACTIONS(999),
+    [sym_identifier] = ACTIONS(565),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [sym_use_name] = STATE(513),
   },
   [504] = {
-    [sym_identifier] = ACTIONS(999),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(999),
-    [anon_sym_AT] = ACTIONS(999),
-    [anon_sym_constructor] = ACTIONS(999),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(1001),
   },
   [505] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(1001),
-    [anon_sym_AT] = ACTIONS(1001),
-    [anon_sym_use] = ACTIONS(1001),
-    [anon_sym_import] = ACTIONS(1001),
-    [anon_sym_export] = ACTIONS(1001),
-    [anon_sym_include] = ACTIONS(1001),
-    [anon_sym_type] = ACTIONS(1001),
-    [anon_sym_record] = ACTIONS(1001),
-    [anon_sym_flags] = ACTIONS(1001),
-    [anon_sym_variant] = ACTIONS(1001),
-    [anon_sym_enum] = ACTIONS(1001),
-    [anon_sym_resource] = ACTIONS(1001),
+    [anon_sym_RBRACE] = ACTIONS(1003),
+    [sym_identifier] = ACTIONS(1003),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(1003),
+    [anon_sym_constructor] = ACTIONS(1003),
   },
   [506] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(1003),
-    [anon_sym_COMMA] = ACTIONS(1003),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(1005),
   },
   [507] = {
-    [sym_identifier] = ACTIONS(1005),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(1005),
-    [anon_sym_AT] = ACTIONS(1005),
-    [anon_sym_use] = ACTIONS(1005),
-    [anon_sym_import] = ACTIONS(1005),
-    [anon_sym_export] = ACTIONS(1005),
-    [anon_sym_include] = ACTIONS(1005),
-    [anon_sym_type] = ACTIONS(1005),
-    [anon_sym_record] = ACTIONS(1005),
-    [anon_sym_flags] = ACTIONS(1005),
-    [anon_sym_variant] = ACTIONS(1005),
-    [anon_sym_enum] = ACTIONS(1005),
-    [anon_sym_resource] = ACTIONS(1005),
+    [anon_sym_RBRACE] = ACTIONS(1007),
+    [sym_identifier] = ACTIONS(1007),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(1007),
+    [anon_sym_constructor] = ACTIONS(1007),
   },
   [508] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(1007),
+    [anon_sym_RBRACE] = ACTIONS(1009),
+    [sym_identifier] = ACTIONS(1009),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(1009),
+    [anon_sym_constructor] = ACTIONS(1009),
   },
   [509] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(1009),
-    [anon_sym_COMMA] = ACTIONS(1009),
+    [anon_sym_RBRACE] = ACTIONS(1011),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(1011),
+    [anon_sym_use] = ACTIONS(1011),
+    [anon_sym_import] = ACTIONS(1011),
+    [anon_sym_export] = ACTIONS(1011),
+    [anon_sym_include] = ACTIONS(1011),
+    [anon_sym_type] = ACTIONS(1011),
+    [anon_sym_record] = ACTIONS(1011),
+    [anon_sym_flags] = ACTIONS(1011),
+    [anon_sym_variant] = ACTIONS(1011),
+    [anon_sym_enum] = ACTIONS(1011),
+    [anon_sym_resource] = ACTIONS(1011),
   },
   [510] = {
-    [sym_identifier] = ACTIONS(1005),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(1005),
-    [anon_sym_AT] = ACTIONS(1005),
-    [anon_sym_use] = ACTIONS(1005),
-    [anon_sym_import] = ACTIONS(1005),
-    [anon_sym_export] = ACTIONS(1005),
-    [anon_sym_include] = ACTIONS(1005),
-    [anon_sym_type] = ACTIONS(1005),
-    [anon_sym_record] = ACTIONS(1005),
-    [anon_sym_flags] = ACTIONS(1005),
-    [anon_sym_variant] = ACTIONS(1005),
-    [anon_sym_enum] = ACTIONS(1005),
-    [anon_sym_resource] = ACTIONS(1005),
+    [anon_sym_RBRACE] = ACTIONS(1013),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(1013),
   },
   [511] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(1011),
-    [anon_sym__GT] = ACTIONS(1011),
+    [anon_sym_RBRACE] = ACTIONS(1015),
+    [sym_identifier] = ACTIONS(1015),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(1015),
+    [anon_sym_use] = ACTIONS(1015),
+    [anon_sym_import] = ACTIONS(1015),
+    [anon_sym_export] = ACTIONS(1015),
+    [anon_sym_include] = ACTIONS(1015),
+    [anon_sym_type] = ACTIONS(1015),
+    [anon_sym_record] = ACTIONS(1015),
+    [anon_sym_flags] = ACTIONS(1015),
+    [anon_sym_variant] = ACTIONS(1015),
+    [anon_sym_enum] = ACTIONS(1015),
+    [anon_sym_resource] = ACTIONS(1015),
   },
   [512] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_COMMA] = ACTIONS(1013),
-    [anon_sym_RPAREN] = ACTIONS(1013),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(1017),
   },
   [513] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(1015),
-    [anon_sym_RBRACE] = ACTIONS(1015),
-    [anon_sym_COMMA] = ACTIONS(1015),
-    [anon_sym_RPAREN] = ACTIONS(1015),
-    [anon_sym_GT] = ACTIONS(1015),
+    [anon_sym_RBRACE] = ACTIONS(1019),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(1019),
   },
   [514] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(1017),
-    [anon_sym_RBRACE] = ACTIONS(1017),
-    [anon_sym_COMMA] = ACTIONS(1017),
-    [anon_sym_RPAREN] = ACTIONS(1017),
-    [anon_sym_GT] = ACTIONS(1017),
+    [anon_sym_RBRACE] = ACTIONS(1015),
+    [sym_identifier] = ACTIONS(1015),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(1015),
+    [anon_sym_use] = ACTIONS(1015),
+    [anon_sym_import] = ACTIONS(1015),
+    [anon_sym_export] = ACTIONS(1015),
+    [anon_sym_include] = ACTIONS(1015),
+    [anon_sym_type] = ACTIONS(1015),
+    [anon_sym_record] = ACTIONS(1015),
+    [anon_sym_flags] = ACTIONS(1015),
+    [anon_sym_variant] = ACTIONS(1015),
+    [anon_sym_enum] = ACTIONS(1015),
+    [anon_sym_resource] = ACTIONS(1015),
   },
   [515] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(1019),
-    [anon_sym_RBRACE] = ACTIONS(1019),
-    [anon_sym_COMMA] = ACTIONS(1019),
-    [anon_sym_RPAREN] = ACTIONS(1019),
-    [anon_sym_GT] = ACTIONS(1019),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(1021),
+    [anon_sym__GT] = ACTIONS(1021),
   },
   [516] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(1021),
-    [anon_sym_RBRACE] = ACTIONS(1021),
-    [anon_sym_COMMA] = ACTIONS(1021),
-    [anon_sym_RPAREN] = ACTIONS(1021),
-    [anon_sym_GT] = ACTIONS(1021),
-  },
-  [517] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(1023),
-    [anon_sym_RBRACE] = ACTIONS(1023),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_COMMA] = ACTIONS(1023),
     [anon_sym_RPAREN] = ACTIONS(1023),
-    [anon_sym_GT] = ACTIONS(1023),
   },
-  [518] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+  [517] = {
+    [anon_sym_RBRACE] = ACTIONS(1025),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(1025),
     [anon_sym_COMMA] = ACTIONS(1025),
+    [anon_sym_RPAREN] = ACTIONS(1025),
     [anon_sym_GT] = ACTIONS(1025),
   },
-  [519] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
+  [518] = {
     [anon_sym_RBRACE] = ACTIONS(1027),
-    [anon_sym_AT] = ACTIONS(1027),
-    [anon_sym_use] = ACTIONS(1027),
-    [anon_sym_import] = ACTIONS(1027),
-    [anon_sym_export] = ACTIONS(1027),
-    [anon_sym_include] = ACTIONS(1027),
-    [anon_sym_type] = ACTIONS(1027),
-    [anon_sym_record] = ACTIONS(1027),
-    [anon_sym_flags] = ACTIONS(1027),
-    [anon_sym_variant] = ACTIONS(1027),
-    [anon_sym_enum] = ACTIONS(1027),
-    [anon_sym_resource] = ACTIONS(1027),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(1027),
+    [anon_sym_COMMA] = ACTIONS(1027),
+    [anon_sym_RPAREN] = ACTIONS(1027),
+    [anon_sym_GT] = ACTIONS(1027),
+  },
+  [519] = {
+    [anon_sym_RBRACE] = ACTIONS(1029),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(1029),
+    [anon_sym_COMMA] = ACTIONS(1029),
+    [anon_sym_RPAREN] = ACTIONS(1029),
+    [anon_sym_GT] = ACTIONS(1029),
   },
   [520] = {
-    [sym_identifier] = ACTIONS(1029),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(1029),
-    [anon_sym_AT] = ACTIONS(1029),
-    [anon_sym_use] = ACTIONS(1029),
-    [anon_sym_import] = ACTIONS(1029),
-    [anon_sym_export] = ACTIONS(1029),
-    [anon_sym_include] = ACTIONS(1029),
-    [anon_sym_type] = ACTIONS(1029),
-    [anon_sym_record] = ACTIONS(1029),
-    [anon_sym_flags] = ACTIONS(1029),
-    [anon_sym_variant] = ACTIONS(1029),
-    [anon_sym_enum] = ACTIONS(1029),
-    [anon_sym_resource] = ACTIONS(1029),
+    [anon_sym_RBRACE] = ACTIONS(1031),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(1031),
+    [anon_sym_COMMA] = ACTIONS(1031),
+    [anon_sym_RPAREN] = ACTIONS(1031),
+    [anon_sym_GT] = ACTIONS(1031),
   },
   [521] = {
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_SEMI] = ACTIONS(1031),
+    [anon_sym_RBRACE] = ACTIONS(1033),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(1033),
+    [anon_sym_COMMA] = ACTIONS(1033),
+    [anon_sym_RPAREN] = ACTIONS(1033),
+    [anon_sym_GT] = ACTIONS(1033),
   },
   [522] = {
-    [sym_identifier] = ACTIONS(1029),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(1029),
-    [anon_sym_AT] = ACTIONS(1029),
-    [anon_sym_use] = ACTIONS(1029),
-    [anon_sym_import] = ACTIONS(1029),
-    [anon_sym_export] = ACTIONS(1029),
-    [anon_sym_include] = ACTIONS(1029),
-    [anon_sym_type] = ACTIONS(1029),
-    [anon_sym_record] = ACTIONS(1029),
-    [anon_sym_flags] = ACTIONS(1029),
-    [anon_sym_variant] = ACTIONS(1029),
-    [anon_sym_enum] = ACTIONS(1029),
-    [anon_sym_resource] = ACTIONS(1029),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_COMMA] = ACTIONS(1035),
+    [anon_sym_GT] = ACTIONS(1035),
   },
   [523] = {
-    [sym_identifier] = ACTIONS(1033),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(1033),
-    [anon_sym_AT] = ACTIONS(1033),
-    [anon_sym_constructor] = ACTIONS(1033),
-  },
-  [524] = {
-    [sym_identifier] = ACTIONS(1035),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
-    [anon_sym_RBRACE] = ACTIONS(1035),
-    [anon_sym_AT] = ACTIONS(1035),
-    [anon_sym_use] = ACTIONS(1035),
-    [anon_sym_import] = ACTIONS(1035),
-    [anon_sym_export] = ACTIONS(1035),
-    [anon_sym_include] = ACTIONS(1035),
-    [anon_sym_type] = ACTIONS(1035),
-    [anon_sym_record] = ACTIONS(1035),
-    [anon_sym_flags] = ACTIONS(1035),
-    [anon_sym_variant] = ACTIONS(1035),
-    [anon_sym_enum] = ACTIONS(1035),
-    [anon_sym_resource] = ACTIONS(1035),
-  },
-  [525] = {
-    [sym_identifier] = ACTIONS(1037),
-    [sym_doc_comment] = ACTIONS(5),
-    [sym_comment] = ACTIONS(5),
-    [sym_block_comment] = ACTIONS(5),
     [anon_sym_RBRACE] = ACTIONS(1037),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
     [anon_sym_AT] = ACTIONS(1037),
     [anon_sym_use] = ACTIONS(1037),
     [anon_sym_import] = ACTIONS(1037),
@@ -9617,542 +9592,634 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_enum] = ACTIONS(1037),
     [anon_sym_resource] = ACTIONS(1037),
   },
+  [524] = {
+    [anon_sym_RBRACE] = ACTIONS(1039),
+    [sym_identifier] = ACTIONS(1039),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(1039),
+    [anon_sym_use] = ACTIONS(1039),
+    [anon_sym_import] = ACTIONS(1039),
+    [anon_sym_export] = ACTIONS(1039),
+    [anon_sym_include] = ACTIONS(1039),
+    [anon_sym_type] = ACTIONS(1039),
+    [anon_sym_record] = ACTIONS(1039),
+    [anon_sym_flags] = ACTIONS(1039),
+    [anon_sym_variant] = ACTIONS(1039),
+    [anon_sym_enum] = ACTIONS(1039),
+    [anon_sym_resource] = ACTIONS(1039),
+  },
+  [525] = {
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_SEMI] = ACTIONS(1041),
+  },
+  [526] = {
+    [anon_sym_RBRACE] = ACTIONS(1039),
+    [sym_identifier] = ACTIONS(1039),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(1039),
+    [anon_sym_use] = ACTIONS(1039),
+    [anon_sym_import] = ACTIONS(1039),
+    [anon_sym_export] = ACTIONS(1039),
+    [anon_sym_include] = ACTIONS(1039),
+    [anon_sym_type] = ACTIONS(1039),
+    [anon_sym_record] = ACTIONS(1039),
+    [anon_sym_flags] = ACTIONS(1039),
+    [anon_sym_variant] = ACTIONS(1039),
+    [anon_sym_enum] = ACTIONS(1039),
+    [anon_sym_resource] = ACTIONS(1039),
+  },
+  [527] = {
+    [anon_sym_RBRACE] = ACTIONS(1043),
+    [sym_identifier] = ACTIONS(1043),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(1043),
+    [anon_sym_constructor] = ACTIONS(1043),
+  },
+  [528] = {
+    [anon_sym_RBRACE] = ACTIONS(1045),
+    [sym_identifier] = ACTIONS(1045),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(1045),
+    [anon_sym_use] = ACTIONS(1045),
+    [anon_sym_import] = ACTIONS(1045),
+    [anon_sym_export] = ACTIONS(1045),
+    [anon_sym_include] = ACTIONS(1045),
+    [anon_sym_type] = ACTIONS(1045),
+    [anon_sym_record] = ACTIONS(1045),
+    [anon_sym_flags] = ACTIONS(1045),
+    [anon_sym_variant] = ACTIONS(1045),
+    [anon_sym_enum] = ACTIONS(1045),
+    [anon_sym_resource] = ACTIONS(1045),
+  },
+  [529] = {
+    [anon_sym_RBRACE] = ACTIONS(1047),
+    [sym_identifier] = ACTIONS(1047),
+    [sym_doc_comment] = ACTIONS(7),
+    [sym_comment] = ACTIONS(7),
+    [sym_block_comment] = ACTIONS(7),
+    [anon_sym_AT] = ACTIONS(1047),
+    [anon_sym_use] = ACTIONS(1047),
+    [anon_sym_import] = ACTIONS(1047),
+    [anon_sym_export] = ACTIONS(1047),
+    [anon_sym_include] = ACTIONS(1047),
+    [anon_sym_type] = ACTIONS(1047),
+    [anon_sym_record] = ACTIONS(1047),
+    [anon_sym_flags] = ACTIONS(1047),
+    [anon_sym_variant] = ACTIONS(1047),
+    [anon_sym_enum] = ACTIONS(1047),
+    [anon_sym_resource] = ACTIONS(1047),
+  },
 };
 
 static const TSParseActionEntry ts_parse_actions[] = {
   [0] = {.entry = {.count = 0, .reusable = false}},
   [1] = {.entry = {.count = 1, .reusable = false}}, RECOVER(),
   [3] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 0),
-  [5] = {.entry = {.count = 1, .reusable = true}}, SHIFT_EXTRA(),
-  [7] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
-  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
-  [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
-  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(16),
-  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(10),
-  [17] = {.entry = {.count = 1, .reusable = true}}, ACCEPT_INPUT(),
-  [19] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1),
-  [21] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
-  [23] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 1),
-  [25] = {.entry = {.count = 1, .reusable = true}}, SHIFT(25),
-  [27] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
-  [29] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
-  [31] = {.entry = {.count = 1, .reusable = true}}, SHIFT(31),
-  [33] = {.entry = {.count = 1, .reusable = true}}, SHIFT(27),
-  [35] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_toplevel_use_item_repeat1, 1),
-  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(35),
-  [39] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
-  [41] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
-  [43] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
-  [45] = {.entry = {.count = 1, .reusable = true}}, SHIFT(38),
-  [47] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2),
-  [49] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2),
+  [5] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
+  [7] = {.entry = {.count = 1, .reusable = true}}, SHIFT_EXTRA(),
+  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(10),
+  [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(16),
+  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
+  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
+  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(11),
+  [19] = {.entry = {.count = 1, .reusable = true}}, ACCEPT_INPUT(),
+  [21] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1),
+  [23] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
+  [25] = {.entry = {.count = 1, .reusable = true}}, SHIFT(21),
+  [27] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
+  [29] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 1),
+  [31] = {.entry = {.count = 1, .reusable = true}}, SHIFT(28),
+  [33] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
+  [35] = {.entry = {.count = 1, .reusable = true}}, SHIFT(35),
+  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
+  [39] = {.entry = {.count = 1, .reusable = true}}, SHIFT(30),
+  [41] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_toplevel_use_item_repeat1, 1),
+  [43] = {.entry = {.count = 1, .reusable = true}}, SHIFT(38),
+  [45] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
+  [47] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
+  [49] = {.entry = {.count = 1, .reusable = true}}, SHIFT(39),
   [51] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
-  [53] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
-  [55] = {.entry = {.count = 1, .reusable = true}}, SHIFT(44),
-  [57] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
-  [59] = {.entry = {.count = 1, .reusable = true}}, SHIFT(47),
-  [61] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_toplevel_use_item_repeat1, 2),
+  [53] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2),
+  [55] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
+  [57] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2),
+  [59] = {.entry = {.count = 1, .reusable = true}}, SHIFT(45),
+  [61] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
   [63] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
   [65] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
   [67] = {.entry = {.count = 1, .reusable = true}}, SHIFT(51),
-  [69] = {.entry = {.count = 1, .reusable = true}}, SHIFT(52),
-  [71] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
-  [73] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
+  [69] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_toplevel_use_item_repeat1, 2),
+  [71] = {.entry = {.count = 1, .reusable = true}}, SHIFT(52),
+  [73] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
   [75] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
-  [77] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_path, 1, .production_id = 15),
-  [79] = {.entry = {.count = 1, .reusable = true}}, SHIFT(57),
-  [81] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_nested_package, 3, .production_id = 2),
-  [83] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_package_decl, 3, .production_id = 1),
-  [85] = {.entry = {.count = 1, .reusable = true}}, SHIFT(58),
-  [87] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_package_name, 2, .production_id = 7),
-  [89] = {.entry = {.count = 1, .reusable = true}}, SHIFT(65),
-  [91] = {.entry = {.count = 1, .reusable = true}}, SHIFT(66),
-  [93] = {.entry = {.count = 1, .reusable = true}}, SHIFT(63),
-  [95] = {.entry = {.count = 1, .reusable = true}}, SHIFT(67),
-  [97] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_world_item, 3, .production_id = 2),
-  [99] = {.entry = {.count = 1, .reusable = true}}, SHIFT(68),
-  [101] = {.entry = {.count = 1, .reusable = true}}, SHIFT(88),
-  [103] = {.entry = {.count = 1, .reusable = true}}, SHIFT(90),
-  [105] = {.entry = {.count = 1, .reusable = true}}, SHIFT(89),
-  [107] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
-  [109] = {.entry = {.count = 1, .reusable = true}}, SHIFT(80),
-  [111] = {.entry = {.count = 1, .reusable = true}}, SHIFT(84),
-  [113] = {.entry = {.count = 1, .reusable = true}}, SHIFT(83),
-  [115] = {.entry = {.count = 1, .reusable = true}}, SHIFT(85),
-  [117] = {.entry = {.count = 1, .reusable = true}}, SHIFT(82),
-  [119] = {.entry = {.count = 1, .reusable = true}}, SHIFT(86),
-  [121] = {.entry = {.count = 1, .reusable = true}}, SHIFT(94),
-  [123] = {.entry = {.count = 1, .reusable = true}}, SHIFT(93),
-  [125] = {.entry = {.count = 1, .reusable = true}}, SHIFT(95),
-  [127] = {.entry = {.count = 1, .reusable = true}}, SHIFT(97),
-  [129] = {.entry = {.count = 1, .reusable = true}}, SHIFT(98),
-  [131] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_interface_item, 3, .production_id = 2),
-  [133] = {.entry = {.count = 1, .reusable = true}}, SHIFT(109),
+  [77] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
+  [79] = {.entry = {.count = 1, .reusable = true}}, SHIFT(58),
+  [81] = {.entry = {.count = 1, .reusable = true}}, SHIFT(60),
+  [83] = {.entry = {.count = 1, .reusable = true}}, SHIFT(59),
+  [85] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_path, 1, .production_id = 15),
+  [87] = {.entry = {.count = 1, .reusable = true}}, SHIFT(61),
+  [89] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 3),
+  [91] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_nested_package, 3, .production_id = 2),
+  [93] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_package_decl, 3, .production_id = 1),
+  [95] = {.entry = {.count = 1, .reusable = true}}, SHIFT(62),
+  [97] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_package_name, 2, .production_id = 7),
+  [99] = {.entry = {.count = 1, .reusable = true}}, SHIFT(69),
+  [101] = {.entry = {.count = 1, .reusable = true}}, SHIFT(70),
+  [103] = {.entry = {.count = 1, .reusable = true}}, SHIFT(67),
+  [105] = {.entry = {.count = 1, .reusable = true}}, SHIFT(71),
+  [107] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_world_item, 3, .production_id = 2),
+  [109] = {.entry = {.count = 1, .reusable = true}}, SHIFT(72),
+  [111] = {.entry = {.count = 1, .reusable = true}}, SHIFT(92),
+  [113] = {.entry = {.count = 1, .reusable = true}}, SHIFT(94),
+  [115] = {.entry = {.count = 1, .reusable = true}}, SHIFT(93),
+  [117] = {.entry = {.count = 1, .reusable = true}}, SHIFT(91),
+  [119] = {.entry = {.count = 1, .reusable = true}}, SHIFT(84),
+  [121] = {.entry = {.count = 1, .reusable = true}}, SHIFT(88),
+  [123] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
+  [125] = {.entry = {.count = 1, .reusable = true}}, SHIFT(89),
+  [127] = {.entry = {.count = 1, .reusable = true}}, SHIFT(86),
+  [129] = {.entry = {.count = 1, .reusable = true}}, SHIFT(90),
+  [131] = {.entry = {.count = 1, .reusable = true}}, SHIFT(98),
+  [133] = {.entry = {.count = 1, .reusable = true}}, SHIFT(97),
   [135] = {.entry = {.count = 1, .reusable = true}}, SHIFT(99),
-  [137] = {.entry = {.count = 1, .reusable = true}}, SHIFT(111),
-  [139] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toplevel_use_item, 3, .production_id = 5),
-  [141] = {.entry = {.count = 1, .reusable = true}}, SHIFT(112),
-  [143] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_package_body, 2),
+  [137] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
+  [139] = {.entry = {.count = 1, .reusable = true}}, SHIFT(102),
+  [141] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_interface_item, 3, .production_id = 2),
+  [143] = {.entry = {.count = 1, .reusable = true}}, SHIFT(103),
   [145] = {.entry = {.count = 1, .reusable = true}}, SHIFT(113),
-  [147] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_package_body_repeat1, 1),
-  [149] = {.entry = {.count = 1, .reusable = true}}, SHIFT(117),
-  [151] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_package_name, 3, .production_id = 9),
-  [153] = {.entry = {.count = 1, .reusable = true}}, SHIFT(119),
-  [155] = {.entry = {.count = 1, .reusable = true}}, SHIFT(118),
-  [157] = {.entry = {.count = 1, .reusable = true}}, SHIFT(120),
+  [147] = {.entry = {.count = 1, .reusable = true}}, SHIFT(115),
+  [149] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toplevel_use_item, 3, .production_id = 5),
+  [151] = {.entry = {.count = 1, .reusable = true}}, SHIFT(116),
+  [153] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_package_body, 2),
+  [155] = {.entry = {.count = 1, .reusable = true}}, SHIFT(117),
+  [157] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_package_body_repeat1, 1),
   [159] = {.entry = {.count = 1, .reusable = true}}, SHIFT(121),
-  [161] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_package_name_repeat1, 2, .production_id = 1),
-  [163] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_world_body, 2),
+  [161] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_package_name, 3, .production_id = 9),
+  [163] = {.entry = {.count = 1, .reusable = true}}, SHIFT(123),
   [165] = {.entry = {.count = 1, .reusable = true}}, SHIFT(122),
-  [167] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_world_body_repeat1, 1),
-  [169] = {.entry = {.count = 1, .reusable = true}}, SHIFT(133),
-  [171] = {.entry = {.count = 1, .reusable = true}}, SHIFT(141),
-  [173] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
-  [175] = {.entry = {.count = 1, .reusable = true}}, SHIFT(142),
-  [177] = {.entry = {.count = 1, .reusable = true}}, SHIFT(140),
-  [179] = {.entry = {.count = 1, .reusable = true}}, SHIFT(134),
-  [181] = {.entry = {.count = 1, .reusable = true}}, SHIFT(137),
-  [183] = {.entry = {.count = 1, .reusable = true}}, SHIFT(136),
-  [185] = {.entry = {.count = 1, .reusable = true}}, SHIFT(138),
-  [187] = {.entry = {.count = 1, .reusable = true}}, SHIFT(135),
-  [189] = {.entry = {.count = 1, .reusable = true}}, SHIFT(139),
-  [191] = {.entry = {.count = 1, .reusable = true}}, SHIFT(144),
-  [193] = {.entry = {.count = 1, .reusable = true}}, SHIFT(145),
-  [195] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
-  [197] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
-  [199] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
-  [201] = {.entry = {.count = 1, .reusable = true}}, SHIFT(152),
-  [203] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_world_item, 4, .production_id = 18),
-  [205] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_interface_item, 4, .production_id = 18),
-  [207] = {.entry = {.count = 1, .reusable = true}}, SHIFT(155),
-  [209] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toplevel_use_item, 4, .production_id = 12),
+  [167] = {.entry = {.count = 1, .reusable = true}}, SHIFT(124),
+  [169] = {.entry = {.count = 1, .reusable = true}}, SHIFT(125),
+  [171] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_package_name_repeat1, 2, .production_id = 1),
+  [173] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_world_body, 2),
+  [175] = {.entry = {.count = 1, .reusable = true}}, SHIFT(126),
+  [177] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_world_body_repeat1, 1),
+  [179] = {.entry = {.count = 1, .reusable = true}}, SHIFT(137),
+  [181] = {.entry = {.count = 1, .reusable = true}}, SHIFT(145),
+  [183] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
+  [185] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
+  [187] = {.entry = {.count = 1, .reusable = true}}, SHIFT(144),
+  [189] = {.entry = {.count = 1, .reusable = true}}, SHIFT(138),
+  [191] = {.entry = {.count = 1, .reusable = true}}, SHIFT(141),
+  [193] = {.entry = {.count = 1, .reusable = true}}, SHIFT(140),
+  [195] = {.entry = {.count = 1, .reusable = true}}, SHIFT(142),
+  [197] = {.entry = {.count = 1, .reusable = true}}, SHIFT(139),
+  [199] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
+  [201] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
+  [203] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
+  [205] = {.entry = {.count = 1, .reusable = true}}, SHIFT(150),
+  [207] = {.entry = {.count = 1, .reusable = true}}, SHIFT(151),
+  [209] = {.entry = {.count = 1, .reusable = true}}, SHIFT(152),
   [211] = {.entry = {.count = 1, .reusable = true}}, SHIFT(156),
-  [213] = {.entry = {.count = 1, .reusable = true}}, SHIFT(157),
-  [215] = {.entry = {.count = 1, .reusable = true}}, SHIFT(158),
+  [213] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_world_item, 4, .production_id = 18),
+  [215] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_interface_item, 4, .production_id = 18),
   [217] = {.entry = {.count = 1, .reusable = true}}, SHIFT(159),
-  [219] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_interface_body, 2),
+  [219] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toplevel_use_item, 4, .production_id = 12),
   [221] = {.entry = {.count = 1, .reusable = true}}, SHIFT(160),
-  [223] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_interface_body_repeat1, 1),
-  [225] = {.entry = {.count = 1, .reusable = true}}, SHIFT(169),
-  [227] = {.entry = {.count = 1, .reusable = true}}, SHIFT(170),
-  [229] = {.entry = {.count = 1, .reusable = true}}, SHIFT(171),
-  [231] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
-  [233] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_package_body, 3),
-  [235] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_package_body_repeat1, 2),
-  [237] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_package_name, 4, .production_id = 6),
-  [239] = {.entry = {.count = 1, .reusable = true}}, SHIFT(174),
-  [241] = {.entry = {.count = 1, .reusable = true}}, SHIFT(175),
-  [243] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_package_name_repeat1, 3, .production_id = 3),
-  [245] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_package_name_repeat2, 2, .production_id = 5),
-  [247] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_world_body, 3),
-  [249] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_world_body_repeat1, 2),
-  [251] = {.entry = {.count = 1, .reusable = true}}, SHIFT(176),
-  [253] = {.entry = {.count = 1, .reusable = true}}, SHIFT(177),
-  [255] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
-  [257] = {.entry = {.count = 1, .reusable = true}}, SHIFT(179),
-  [259] = {.entry = {.count = 1, .reusable = true}}, SHIFT(180),
-  [261] = {.entry = {.count = 1, .reusable = true}}, SHIFT(181),
-  [263] = {.entry = {.count = 1, .reusable = true}}, SHIFT(182),
-  [265] = {.entry = {.count = 1, .reusable = true}}, SHIFT(187),
-  [267] = {.entry = {.count = 1, .reusable = true}}, SHIFT(188),
-  [269] = {.entry = {.count = 1, .reusable = true}}, SHIFT(189),
-  [271] = {.entry = {.count = 1, .reusable = true}}, SHIFT(190),
-  [273] = {.entry = {.count = 1, .reusable = true}}, SHIFT(191),
-  [275] = {.entry = {.count = 1, .reusable = true}}, SHIFT(193),
-  [277] = {.entry = {.count = 1, .reusable = true}}, SHIFT(194),
-  [279] = {.entry = {.count = 1, .reusable = true}}, SHIFT(195),
-  [281] = {.entry = {.count = 1, .reusable = true}}, SHIFT(196),
-  [283] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_export_item, 2, .production_id = 19),
+  [223] = {.entry = {.count = 1, .reusable = true}}, SHIFT(161),
+  [225] = {.entry = {.count = 1, .reusable = true}}, SHIFT(162),
+  [227] = {.entry = {.count = 1, .reusable = true}}, SHIFT(163),
+  [229] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_interface_body, 2),
+  [231] = {.entry = {.count = 1, .reusable = true}}, SHIFT(164),
+  [233] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_interface_body_repeat1, 1),
+  [235] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
+  [237] = {.entry = {.count = 1, .reusable = true}}, SHIFT(174),
+  [239] = {.entry = {.count = 1, .reusable = true}}, SHIFT(175),
+  [241] = {.entry = {.count = 1, .reusable = true}}, SHIFT(177),
+  [243] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_package_body, 3),
+  [245] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_package_body_repeat1, 2),
+  [247] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_package_name, 4, .production_id = 6),
+  [249] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
+  [251] = {.entry = {.count = 1, .reusable = true}}, SHIFT(179),
+  [253] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_package_name_repeat1, 3, .production_id = 3),
+  [255] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_package_name_repeat2, 2, .production_id = 5),
+  [257] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_world_body, 3),
+  [259] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_world_body_repeat1, 2),
+  [261] = {.entry = {.count = 1, .reusable = true}}, SHIFT(180),
+  [263] = {.entry = {.count = 1, .reusable = true}}, SHIFT(181),
+  [265] = {.entry = {.count = 1, .reusable = true}}, SHIFT(182),
+  [267] = {.entry = {.count = 1, .reusable = true}}, SHIFT(183),
+  [269] = {.entry = {.count = 1, .reusable = true}}, SHIFT(184),
+  [271] = {.entry = {.count = 1, .reusable = true}}, SHIFT(185),
+  [273] = {.entry = {.count = 1, .reusable = true}}, SHIFT(186),
+  [275] = {.entry = {.count = 1, .reusable = true}}, SHIFT(191),
+  [277] = {.entry = {.count = 1, .reusable = true}}, SHIFT(192),
+  [279] = {.entry = {.count = 1, .reusable = true}}, SHIFT(193),
+  [281] = {.entry = {.count = 1, .reusable = true}}, SHIFT(194),
+  [283] = {.entry = {.count = 1, .reusable = true}}, SHIFT(195),
   [285] = {.entry = {.count = 1, .reusable = true}}, SHIFT(197),
   [287] = {.entry = {.count = 1, .reusable = true}}, SHIFT(198),
-  [289] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_import_item, 2, .production_id = 19),
-  [291] = {.entry = {.count = 1, .reusable = true}}, SHIFT(199),
-  [293] = {.entry = {.count = 1, .reusable = true}}, SHIFT(200),
-  [295] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_unstable_gate, 5),
-  [297] = {.entry = {.count = 1, .reusable = true}}, SHIFT(201),
-  [299] = {.entry = {.count = 1, .reusable = true}}, SHIFT(202),
-  [301] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_interface_body, 3),
-  [303] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_interface_body_repeat1, 2),
-  [305] = {.entry = {.count = 1, .reusable = true}}, SHIFT(204),
+  [289] = {.entry = {.count = 1, .reusable = true}}, SHIFT(199),
+  [291] = {.entry = {.count = 1, .reusable = true}}, SHIFT(200),
+  [293] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_export_item, 2, .production_id = 19),
+  [295] = {.entry = {.count = 1, .reusable = true}}, SHIFT(201),
+  [297] = {.entry = {.count = 1, .reusable = true}}, SHIFT(202),
+  [299] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_import_item, 2, .production_id = 19),
+  [301] = {.entry = {.count = 1, .reusable = true}}, SHIFT(203),
+  [303] = {.entry = {.count = 1, .reusable = true}}, SHIFT(204),
+  [305] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_unstable_gate, 5),
   [307] = {.entry = {.count = 1, .reusable = true}}, SHIFT(205),
   [309] = {.entry = {.count = 1, .reusable = true}}, SHIFT(206),
-  [311] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toplevel_use_item, 5, .production_id = 10),
-  [313] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_path, 4, .production_id = 17),
+  [311] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_interface_body, 3),
+  [313] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_interface_body_repeat1, 2),
   [315] = {.entry = {.count = 1, .reusable = true}}, SHIFT(208),
-  [317] = {.entry = {.count = 1, .reusable = true}}, SHIFT(207),
-  [319] = {.entry = {.count = 1, .reusable = true}}, SHIFT(209),
-  [321] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_package_name, 5, .production_id = 8),
-  [323] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_package_name_repeat2, 3, .production_id = 4),
-  [325] = {.entry = {.count = 1, .reusable = true}}, SHIFT(221),
-  [327] = {.entry = {.count = 1, .reusable = true}}, SHIFT(231),
-  [329] = {.entry = {.count = 1, .reusable = true}}, SHIFT(232),
-  [331] = {.entry = {.count = 1, .reusable = true}}, SHIFT(233),
-  [333] = {.entry = {.count = 1, .reusable = true}}, SHIFT(234),
-  [335] = {.entry = {.count = 1, .reusable = true}}, SHIFT(235),
-  [337] = {.entry = {.count = 1, .reusable = true}}, SHIFT(236),
-  [339] = {.entry = {.count = 1, .reusable = true}}, SHIFT(237),
-  [341] = {.entry = {.count = 1, .reusable = true}}, SHIFT(238),
-  [343] = {.entry = {.count = 1, .reusable = true}}, SHIFT(239),
-  [345] = {.entry = {.count = 1, .reusable = true}}, SHIFT(240),
-  [347] = {.entry = {.count = 1, .reusable = true}}, SHIFT(241),
-  [349] = {.entry = {.count = 1, .reusable = true}}, SHIFT(242),
-  [351] = {.entry = {.count = 1, .reusable = true}}, SHIFT(243),
-  [353] = {.entry = {.count = 1, .reusable = true}}, SHIFT(244),
-  [355] = {.entry = {.count = 1, .reusable = true}}, SHIFT(230),
-  [357] = {.entry = {.count = 1, .reusable = true}}, SHIFT(229),
-  [359] = {.entry = {.count = 1, .reusable = true}}, SHIFT(228),
-  [361] = {.entry = {.count = 1, .reusable = true}}, SHIFT(227),
-  [363] = {.entry = {.count = 1, .reusable = true}}, SHIFT(226),
-  [365] = {.entry = {.count = 1, .reusable = true}}, SHIFT(224),
-  [367] = {.entry = {.count = 1, .reusable = true}}, SHIFT(225),
-  [369] = {.entry = {.count = 1, .reusable = true}}, SHIFT(223),
-  [371] = {.entry = {.count = 1, .reusable = true}}, SHIFT(222),
-  [373] = {.entry = {.count = 1, .reusable = true}}, SHIFT(245),
-  [375] = {.entry = {.count = 1, .reusable = true}}, SHIFT(246),
-  [377] = {.entry = {.count = 1, .reusable = true}}, SHIFT(247),
-  [379] = {.entry = {.count = 1, .reusable = true}}, SHIFT(248),
-  [381] = {.entry = {.count = 1, .reusable = true}}, SHIFT(249),
-  [383] = {.entry = {.count = 1, .reusable = true}}, SHIFT(250),
-  [385] = {.entry = {.count = 1, .reusable = true}}, SHIFT(252),
-  [387] = {.entry = {.count = 1, .reusable = true}}, SHIFT(253),
-  [389] = {.entry = {.count = 1, .reusable = true}}, SHIFT(254),
-  [391] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_export_item, 3, .production_id = 20),
-  [393] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_import_item, 3, .production_id = 20),
-  [395] = {.entry = {.count = 1, .reusable = true}}, SHIFT(257),
-  [397] = {.entry = {.count = 1, .reusable = true}}, SHIFT(256),
-  [399] = {.entry = {.count = 1, .reusable = true}}, SHIFT(260),
-  [401] = {.entry = {.count = 1, .reusable = true}}, SHIFT(259),
-  [403] = {.entry = {.count = 1, .reusable = true}}, SHIFT(263),
-  [405] = {.entry = {.count = 1, .reusable = true}}, SHIFT(262),
-  [407] = {.entry = {.count = 1, .reusable = true}}, SHIFT(266),
-  [409] = {.entry = {.count = 1, .reusable = true}}, SHIFT(265),
-  [411] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_resource_item, 3, .production_id = 1),
-  [413] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_resource_item, 3, .production_id = 2),
-  [415] = {.entry = {.count = 1, .reusable = true}}, SHIFT(272),
-  [417] = {.entry = {.count = 1, .reusable = true}}, SHIFT(267),
-  [419] = {.entry = {.count = 1, .reusable = true}}, SHIFT(274),
-  [421] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_include_item, 3, .production_id = 5),
-  [423] = {.entry = {.count = 1, .reusable = true}}, SHIFT(275),
-  [425] = {.entry = {.count = 1, .reusable = true}}, SHIFT(276),
-  [427] = {.entry = {.count = 1, .reusable = true}}, SHIFT(280),
+  [317] = {.entry = {.count = 1, .reusable = true}}, SHIFT(209),
+  [319] = {.entry = {.count = 1, .reusable = true}}, SHIFT(210),
+  [321] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toplevel_use_item, 5, .production_id = 10),
+  [323] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_path, 4, .production_id = 17),
+  [325] = {.entry = {.count = 1, .reusable = true}}, SHIFT(212),
+  [327] = {.entry = {.count = 1, .reusable = true}}, SHIFT(211),
+  [329] = {.entry = {.count = 1, .reusable = true}}, SHIFT(213),
+  [331] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_package_name, 5, .production_id = 8),
+  [333] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_package_name_repeat2, 3, .production_id = 4),
+  [335] = {.entry = {.count = 1, .reusable = true}}, SHIFT(225),
+  [337] = {.entry = {.count = 1, .reusable = true}}, SHIFT(235),
+  [339] = {.entry = {.count = 1, .reusable = true}}, SHIFT(236),
+  [341] = {.entry = {.count = 1, .reusable = true}}, SHIFT(237),
+  [343] = {.entry = {.count = 1, .reusable = true}}, SHIFT(238),
+  [345] = {.entry = {.count = 1, .reusable = true}}, SHIFT(239),
+  [347] = {.entry = {.count = 1, .reusable = true}}, SHIFT(240),
+  [349] = {.entry = {.count = 1, .reusable = true}}, SHIFT(241),
+  [351] = {.entry = {.count = 1, .reusable = true}}, SHIFT(242),
+  [353] = {.entry = {.count = 1, .reusable = true}}, SHIFT(243),
+  [355] = {.entry = {.count = 1, .reusable = true}}, SHIFT(244),
+  [357] = {.entry = {.count = 1, .reusable = true}}, SHIFT(245),
+  [359] = {.entry = {.count = 1, .reusable = true}}, SHIFT(246),
+  [361] = {.entry = {.count = 1, .reusable = true}}, SHIFT(247),
+  [363] = {.entry = {.count = 1, .reusable = true}}, SHIFT(248),
+  [365] = {.entry = {.count = 1, .reusable = true}}, SHIFT(234),
+  [367] = {.entry = {.count = 1, .reusable = true}}, SHIFT(233),
+  [369] = {.entry = {.count = 1, .reusable = true}}, SHIFT(232),
+  [371] = {.entry = {.count = 1, .reusable = true}}, SHIFT(231),
+  [373] = {.entry = {.count = 1, .reusable = true}}, SHIFT(230),
+  [375] = {.entry = {.count = 1, .reusable = true}}, SHIFT(228),
+  [377] = {.entry = {.count = 1, .reusable = true}}, SHIFT(229),
+  [379] = {.entry = {.count = 1, .reusable = true}}, SHIFT(227),
+  [381] = {.entry = {.count = 1, .reusable = true}}, SHIFT(226),
+  [383] = {.entry = {.count = 1, .reusable = true}}, SHIFT(249),
+  [385] = {.entry = {.count = 1, .reusable = true}}, SHIFT(250),
+  [387] = {.entry = {.count = 1, .reusable = true}}, SHIFT(251),
+  [389] = {.entry = {.count = 1, .reusable = true}}, SHIFT(252),
+  [391] = {.entry = {.count = 1, .reusable = true}}, SHIFT(253),
+  [393] = {.entry = {.count = 1, .reusable = true}}, SHIFT(254),
+  [395] = {.entry = {.count = 1, .reusable = true}}, SHIFT(256),
+  [397] = {.entry = {.count = 1, .reusable = true}}, SHIFT(257),
+  [399] = {.entry = {.count = 1, .reusable = true}}, SHIFT(258),
+  [401] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_export_item, 3, .production_id = 20),
+  [403] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_import_item, 3, .production_id = 20),
+  [405] = {.entry = {.count = 1, .reusable = true}}, SHIFT(260),
+  [407] = {.entry = {.count = 1, .reusable = true}}, SHIFT(261),
+  [409] = {.entry = {.count = 1, .reusable = true}}, SHIFT(263),
+  [411] = {.entry = {.count = 1, .reusable = true}}, SHIFT(264),
+  [413] = {.entry = {.count = 1, .reusable = true}}, SHIFT(266),
+  [415] = {.entry = {.count = 1, .reusable = true}}, SHIFT(267),
+  [417] = {.entry = {.count = 1, .reusable = true}}, SHIFT(269),
+  [419] = {.entry = {.count = 1, .reusable = true}}, SHIFT(270),
+  [421] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_resource_item, 3, .production_id = 1),
+  [423] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_resource_item, 3, .production_id = 2),
+  [425] = {.entry = {.count = 1, .reusable = true}}, SHIFT(271),
+  [427] = {.entry = {.count = 1, .reusable = true}}, SHIFT(276),
   [429] = {.entry = {.count = 1, .reusable = true}}, SHIFT(278),
-  [431] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__extern, 2, .production_id = 24),
-  [433] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toplevel_use_item, 6, .production_id = 11),
-  [435] = {.entry = {.count = 1, .reusable = true}}, SHIFT(281),
-  [437] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_feature_field, 3, .production_id = 33),
+  [431] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_include_item, 3, .production_id = 5),
+  [433] = {.entry = {.count = 1, .reusable = true}}, SHIFT(279),
+  [435] = {.entry = {.count = 1, .reusable = true}}, SHIFT(280),
+  [437] = {.entry = {.count = 1, .reusable = true}}, SHIFT(284),
   [439] = {.entry = {.count = 1, .reusable = true}}, SHIFT(282),
-  [441] = {.entry = {.count = 1, .reusable = true}}, SHIFT(283),
-  [443] = {.entry = {.count = 1, .reusable = true}}, SHIFT(284),
+  [441] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__extern, 2, .production_id = 24),
+  [443] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toplevel_use_item, 6, .production_id = 11),
   [445] = {.entry = {.count = 1, .reusable = true}}, SHIFT(285),
-  [447] = {.entry = {.count = 1, .reusable = true}}, SHIFT(287),
-  [449] = {.entry = {.count = 1, .reusable = true}}, SHIFT(289),
-  [451] = {.entry = {.count = 1, .reusable = true}}, SHIFT(290),
-  [453] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_use_path_repeat1, 2, .production_id = 14),
-  [455] = {.entry = {.count = 1, .reusable = true}}, SHIFT(291),
-  [457] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__type, 1),
-  [459] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_user_type, 1),
-  [461] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stream_type, 1),
-  [463] = {.entry = {.count = 1, .reusable = true}}, SHIFT(292),
-  [465] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_future_type, 1),
-  [467] = {.entry = {.count = 1, .reusable = true}}, SHIFT(293),
-  [469] = {.entry = {.count = 1, .reusable = true}}, SHIFT(294),
-  [471] = {.entry = {.count = 1, .reusable = true}}, SHIFT(295),
-  [473] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_result_type, 1),
-  [475] = {.entry = {.count = 1, .reusable = true}}, SHIFT(296),
+  [447] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_feature_field, 3, .production_id = 33),
+  [449] = {.entry = {.count = 1, .reusable = true}}, SHIFT(286),
+  [451] = {.entry = {.count = 1, .reusable = true}}, SHIFT(287),
+  [453] = {.entry = {.count = 1, .reusable = true}}, SHIFT(288),
+  [455] = {.entry = {.count = 1, .reusable = true}}, SHIFT(289),
+  [457] = {.entry = {.count = 1, .reusable = true}}, SHIFT(291),
+  [459] = {.entry = {.count = 1, .reusable = true}}, SHIFT(293),
+  [461] = {.entry = {.count = 1, .reusable = true}}, SHIFT(294),
+  [463] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_use_path_repeat1, 2, .production_id = 14),
+  [465] = {.entry = {.count = 1, .reusable = true}}, SHIFT(295),
+  [467] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__type, 1),
+  [469] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_user_type, 1),
+  [471] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stream_type, 1),
+  [473] = {.entry = {.count = 1, .reusable = true}}, SHIFT(296),
+  [475] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_future_type, 1),
   [477] = {.entry = {.count = 1, .reusable = true}}, SHIFT(297),
   [479] = {.entry = {.count = 1, .reusable = true}}, SHIFT(298),
   [481] = {.entry = {.count = 1, .reusable = true}}, SHIFT(299),
-  [483] = {.entry = {.count = 1, .reusable = true}}, SHIFT(300),
-  [485] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_primitive_type, 1),
-  [487] = {.entry = {.count = 1, .reusable = true}}, SHIFT(303),
-  [489] = {.entry = {.count = 1, .reusable = true}}, SHIFT(305),
-  [491] = {.entry = {.count = 1, .reusable = true}}, SHIFT(307),
-  [493] = {.entry = {.count = 1, .reusable = true}}, SHIFT(309),
-  [495] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_resource_item, 4, .production_id = 33),
-  [497] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_resource_item, 4, .production_id = 18),
-  [499] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_include_item, 4, .production_id = 12),
-  [501] = {.entry = {.count = 1, .reusable = true}}, SHIFT(310),
-  [503] = {.entry = {.count = 1, .reusable = true}}, SHIFT(311),
-  [505] = {.entry = {.count = 1, .reusable = true}}, SHIFT(313),
-  [507] = {.entry = {.count = 1, .reusable = true}}, SHIFT(312),
-  [509] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_item, 4, .production_id = 1),
-  [511] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_case, 1, .production_id = 26),
-  [513] = {.entry = {.count = 1, .reusable = true}}, SHIFT(316),
-  [515] = {.entry = {.count = 1, .reusable = true}}, SHIFT(315),
-  [517] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flags_item, 4, .production_id = 1),
-  [519] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flag, 1, .production_id = 26),
-  [521] = {.entry = {.count = 1, .reusable = true}}, SHIFT(319),
-  [523] = {.entry = {.count = 1, .reusable = true}}, SHIFT(318),
-  [525] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_record_item, 4, .production_id = 1),
-  [527] = {.entry = {.count = 1, .reusable = true}}, SHIFT(321),
-  [529] = {.entry = {.count = 1, .reusable = true}}, SHIFT(323),
-  [531] = {.entry = {.count = 1, .reusable = true}}, SHIFT(322),
-  [533] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_item, 4, .production_id = 1),
-  [535] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_case, 1, .production_id = 26),
+  [483] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_result_type, 1),
+  [485] = {.entry = {.count = 1, .reusable = true}}, SHIFT(300),
+  [487] = {.entry = {.count = 1, .reusable = true}}, SHIFT(301),
+  [489] = {.entry = {.count = 1, .reusable = true}}, SHIFT(302),
+  [491] = {.entry = {.count = 1, .reusable = true}}, SHIFT(303),
+  [493] = {.entry = {.count = 1, .reusable = true}}, SHIFT(304),
+  [495] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_primitive_type, 1),
+  [497] = {.entry = {.count = 1, .reusable = true}}, SHIFT(307),
+  [499] = {.entry = {.count = 1, .reusable = true}}, SHIFT(309),
+  [501] = {.entry = {.count = 1, .reusable = true}}, SHIFT(311),
+  [503] = {.entry = {.count = 1, .reusable = true}}, SHIFT(313),
+  [505] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_resource_item, 4, .production_id = 33),
+  [507] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_resource_item, 4, .production_id = 18),
+  [509] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_include_item, 4, .production_id = 12),
+  [511] = {.entry = {.count = 1, .reusable = true}}, SHIFT(314),
+  [513] = {.entry = {.count = 1, .reusable = true}}, SHIFT(315),
+  [515] = {.entry = {.count = 1, .reusable = true}}, SHIFT(317),
+  [517] = {.entry = {.count = 1, .reusable = true}}, SHIFT(316),
+  [519] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_item, 4, .production_id = 1),
+  [521] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_case, 1, .production_id = 26),
+  [523] = {.entry = {.count = 1, .reusable = true}}, SHIFT(320),
+  [525] = {.entry = {.count = 1, .reusable = true}}, SHIFT(319),
+  [527] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flags_item, 4, .production_id = 1),
+  [529] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flag, 1, .production_id = 26),
+  [531] = {.entry = {.count = 1, .reusable = true}}, SHIFT(323),
+  [533] = {.entry = {.count = 1, .reusable = true}}, SHIFT(322),
+  [535] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_record_item, 4, .production_id = 1),
   [537] = {.entry = {.count = 1, .reusable = true}}, SHIFT(325),
-  [539] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_resource_body, 2),
+  [539] = {.entry = {.count = 1, .reusable = true}}, SHIFT(327),
   [541] = {.entry = {.count = 1, .reusable = true}}, SHIFT(326),
-  [543] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_resource_body_repeat1, 1),
-  [545] = {.entry = {.count = 1, .reusable = true}}, SHIFT(330),
-  [547] = {.entry = {.count = 1, .reusable = true}}, SHIFT(331),
-  [549] = {.entry = {.count = 1, .reusable = true}}, SHIFT(332),
-  [551] = {.entry = {.count = 1, .reusable = true}}, SHIFT(335),
-  [553] = {.entry = {.count = 1, .reusable = true}}, SHIFT(338),
-  [555] = {.entry = {.count = 1, .reusable = true}}, SHIFT(337),
-  [557] = {.entry = {.count = 1, .reusable = true}}, SHIFT(339),
-  [559] = {.entry = {.count = 1, .reusable = true}}, SHIFT(341),
-  [561] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_deprecated_gate, 7, .production_id = 43),
-  [563] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_since_gate, 7, .production_id = 43),
-  [565] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_func_item, 4, .production_id = 21),
-  [567] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_func_type, 2, .production_id = 31),
+  [543] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_item, 4, .production_id = 1),
+  [545] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_case, 1, .production_id = 26),
+  [547] = {.entry = {.count = 1, .reusable = true}}, SHIFT(329),
+  [549] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_resource_body, 2),
+  [551] = {.entry = {.count = 1, .reusable = true}}, SHIFT(330),
+  [553] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_resource_body_repeat1, 1),
+  [555] = {.entry = {.count = 1, .reusable = true}}, SHIFT(334),
+  [557] = {.entry = {.count = 1, .reusable = true}}, SHIFT(335),
+  [559] = {.entry = {.count = 1, .reusable = true}}, SHIFT(336),
+  [561] = {.entry = {.count = 1, .reusable = true}}, SHIFT(339),
+  [563] = {.entry = {.count = 1, .reusable = true}}, SHIFT(341),
+  [565] = {.entry = {.count = 1, .reusable = true}}, SHIFT(342),
+  [567] = {.entry = {.count = 1, .reusable = true}}, SHIFT(343),
   [569] = {.entry = {.count = 1, .reusable = true}}, SHIFT(345),
-  [571] = {.entry = {.count = 1, .reusable = true}}, SHIFT(348),
-  [573] = {.entry = {.count = 1, .reusable = true}}, SHIFT(347),
-  [575] = {.entry = {.count = 1, .reusable = true}}, SHIFT(349),
-  [577] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_path, 6, .production_id = 16),
-  [579] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_use_path_repeat1, 3, .production_id = 13),
-  [581] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type_item, 5, .production_id = 27),
-  [583] = {.entry = {.count = 1, .reusable = true}}, SHIFT(352),
+  [571] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_deprecated_gate, 7, .production_id = 43),
+  [573] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_since_gate, 7, .production_id = 43),
+  [575] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_func_item, 4, .production_id = 21),
+  [577] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_func_type, 2, .production_id = 31),
+  [579] = {.entry = {.count = 1, .reusable = true}}, SHIFT(349),
+  [581] = {.entry = {.count = 1, .reusable = true}}, SHIFT(352),
+  [583] = {.entry = {.count = 1, .reusable = true}}, SHIFT(351),
   [585] = {.entry = {.count = 1, .reusable = true}}, SHIFT(353),
-  [587] = {.entry = {.count = 1, .reusable = true}}, SHIFT(354),
-  [589] = {.entry = {.count = 1, .reusable = true}}, SHIFT(360),
-  [591] = {.entry = {.count = 1, .reusable = true}}, SHIFT(361),
-  [593] = {.entry = {.count = 1, .reusable = true}}, SHIFT(363),
-  [595] = {.entry = {.count = 1, .reusable = true}}, SHIFT(362),
-  [597] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_item, 5, .production_id = 33),
-  [599] = {.entry = {.count = 1, .reusable = true}}, SHIFT(366),
+  [587] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_path, 6, .production_id = 16),
+  [589] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_use_path_repeat1, 3, .production_id = 13),
+  [591] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type_item, 5, .production_id = 27),
+  [593] = {.entry = {.count = 1, .reusable = true}}, SHIFT(356),
+  [595] = {.entry = {.count = 1, .reusable = true}}, SHIFT(357),
+  [597] = {.entry = {.count = 1, .reusable = true}}, SHIFT(358),
+  [599] = {.entry = {.count = 1, .reusable = true}}, SHIFT(364),
   [601] = {.entry = {.count = 1, .reusable = true}}, SHIFT(365),
-  [603] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flags_item, 5, .production_id = 33),
-  [605] = {.entry = {.count = 1, .reusable = true}}, SHIFT(369),
-  [607] = {.entry = {.count = 1, .reusable = true}}, SHIFT(368),
-  [609] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_record_item, 5, .production_id = 33),
-  [611] = {.entry = {.count = 1, .reusable = true}}, SHIFT(372),
-  [613] = {.entry = {.count = 1, .reusable = true}}, SHIFT(371),
-  [615] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_item, 5, .production_id = 33),
-  [617] = {.entry = {.count = 1, .reusable = true}}, SHIFT(376),
-  [619] = {.entry = {.count = 1, .reusable = true}}, SHIFT(377),
-  [621] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_item, 5, .production_id = 1),
-  [623] = {.entry = {.count = 1, .reusable = true}}, SHIFT(380),
-  [625] = {.entry = {.count = 1, .reusable = true}}, SHIFT(379),
-  [627] = {.entry = {.count = 1, .reusable = true}}, SHIFT(381),
-  [629] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flags_item, 5, .production_id = 1),
-  [631] = {.entry = {.count = 1, .reusable = true}}, SHIFT(384),
-  [633] = {.entry = {.count = 1, .reusable = true}}, SHIFT(383),
-  [635] = {.entry = {.count = 1, .reusable = true}}, SHIFT(385),
-  [637] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_record_item, 5, .production_id = 1),
-  [639] = {.entry = {.count = 1, .reusable = true}}, SHIFT(388),
-  [641] = {.entry = {.count = 1, .reusable = true}}, SHIFT(387),
-  [643] = {.entry = {.count = 1, .reusable = true}}, SHIFT(390),
-  [645] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_item, 5, .production_id = 1),
-  [647] = {.entry = {.count = 1, .reusable = true}}, SHIFT(393),
+  [603] = {.entry = {.count = 1, .reusable = true}}, SHIFT(367),
+  [605] = {.entry = {.count = 1, .reusable = true}}, SHIFT(366),
+  [607] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_item, 5, .production_id = 33),
+  [609] = {.entry = {.count = 1, .reusable = true}}, SHIFT(370),
+  [611] = {.entry = {.count = 1, .reusable = true}}, SHIFT(369),
+  [613] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flags_item, 5, .production_id = 33),
+  [615] = {.entry = {.count = 1, .reusable = true}}, SHIFT(373),
+  [617] = {.entry = {.count = 1, .reusable = true}}, SHIFT(372),
+  [619] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_record_item, 5, .production_id = 33),
+  [621] = {.entry = {.count = 1, .reusable = true}}, SHIFT(376),
+  [623] = {.entry = {.count = 1, .reusable = true}}, SHIFT(375),
+  [625] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_item, 5, .production_id = 33),
+  [627] = {.entry = {.count = 1, .reusable = true}}, SHIFT(380),
+  [629] = {.entry = {.count = 1, .reusable = true}}, SHIFT(381),
+  [631] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_item, 5, .production_id = 1),
+  [633] = {.entry = {.count = 1, .reusable = true}}, SHIFT(384),
+  [635] = {.entry = {.count = 1, .reusable = true}}, SHIFT(383),
+  [637] = {.entry = {.count = 1, .reusable = true}}, SHIFT(385),
+  [639] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flags_item, 5, .production_id = 1),
+  [641] = {.entry = {.count = 1, .reusable = true}}, SHIFT(388),
+  [643] = {.entry = {.count = 1, .reusable = true}}, SHIFT(387),
+  [645] = {.entry = {.count = 1, .reusable = true}}, SHIFT(389),
+  [647] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_record_item, 5, .production_id = 1),
   [649] = {.entry = {.count = 1, .reusable = true}}, SHIFT(392),
-  [651] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_resource_body, 3),
-  [653] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_resource_body_repeat1, 2),
-  [655] = {.entry = {.count = 1, .reusable = true}}, SHIFT(395),
+  [651] = {.entry = {.count = 1, .reusable = true}}, SHIFT(391),
+  [653] = {.entry = {.count = 1, .reusable = true}}, SHIFT(394),
+  [655] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_item, 5, .production_id = 1),
   [657] = {.entry = {.count = 1, .reusable = true}}, SHIFT(397),
-  [659] = {.entry = {.count = 1, .reusable = true}}, SHIFT(400),
-  [661] = {.entry = {.count = 1, .reusable = true}}, SHIFT(402),
-  [663] = {.entry = {.count = 1, .reusable = true}}, SHIFT(401),
-  [665] = {.entry = {.count = 1, .reusable = true}}, SHIFT(404),
-  [667] = {.entry = {.count = 1, .reusable = true}}, SHIFT(406),
-  [669] = {.entry = {.count = 1, .reusable = true}}, SHIFT(405),
-  [671] = {.entry = {.count = 1, .reusable = true}}, SHIFT(408),
-  [673] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_name, 1, .production_id = 26),
-  [675] = {.entry = {.count = 1, .reusable = true}}, SHIFT(409),
-  [677] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__extern, 4, .production_id = 21),
-  [679] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__extern, 4, .production_id = 22),
-  [681] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__extern, 4, .production_id = 23),
-  [683] = {.entry = {.count = 1, .reusable = true}}, SHIFT(410),
-  [685] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_func_type, 3, .production_id = 29),
-  [687] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_func_type, 3, .production_id = 30),
-  [689] = {.entry = {.count = 1, .reusable = true}}, SHIFT(413),
-  [691] = {.entry = {.count = 1, .reusable = true}}, SHIFT(414),
-  [693] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_list, 2),
-  [695] = {.entry = {.count = 1, .reusable = true}}, SHIFT(416),
-  [697] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_func_item, 5, .production_id = 27),
+  [659] = {.entry = {.count = 1, .reusable = true}}, SHIFT(396),
+  [661] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_resource_body, 3),
+  [663] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_resource_body_repeat1, 2),
+  [665] = {.entry = {.count = 1, .reusable = true}}, SHIFT(399),
+  [667] = {.entry = {.count = 1, .reusable = true}}, SHIFT(401),
+  [669] = {.entry = {.count = 1, .reusable = true}}, SHIFT(404),
+  [671] = {.entry = {.count = 1, .reusable = true}}, SHIFT(406),
+  [673] = {.entry = {.count = 1, .reusable = true}}, SHIFT(405),
+  [675] = {.entry = {.count = 1, .reusable = true}}, SHIFT(408),
+  [677] = {.entry = {.count = 1, .reusable = true}}, SHIFT(410),
+  [679] = {.entry = {.count = 1, .reusable = true}}, SHIFT(409),
+  [681] = {.entry = {.count = 1, .reusable = true}}, SHIFT(412),
+  [683] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_name, 1, .production_id = 26),
+  [685] = {.entry = {.count = 1, .reusable = true}}, SHIFT(413),
+  [687] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__extern, 4, .production_id = 21),
+  [689] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__extern, 4, .production_id = 22),
+  [691] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__extern, 4, .production_id = 23),
+  [693] = {.entry = {.count = 1, .reusable = true}}, SHIFT(414),
+  [695] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_func_type, 3, .production_id = 29),
+  [697] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_func_type, 3, .production_id = 30),
   [699] = {.entry = {.count = 1, .reusable = true}}, SHIFT(417),
   [701] = {.entry = {.count = 1, .reusable = true}}, SHIFT(418),
-  [703] = {.entry = {.count = 1, .reusable = true}}, SHIFT(419),
+  [703] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_list, 2),
   [705] = {.entry = {.count = 1, .reusable = true}}, SHIFT(420),
-  [707] = {.entry = {.count = 1, .reusable = true}}, SHIFT(421),
-  [709] = {.entry = {.count = 1, .reusable = true}}, SHIFT(422),
-  [711] = {.entry = {.count = 1, .reusable = true}}, SHIFT(423),
-  [713] = {.entry = {.count = 1, .reusable = true}}, SHIFT(424),
-  [715] = {.entry = {.count = 1, .reusable = true}}, SHIFT(425),
-  [717] = {.entry = {.count = 1, .reusable = true}}, SHIFT(426),
-  [719] = {.entry = {.count = 1, .reusable = true}}, SHIFT(427),
-  [721] = {.entry = {.count = 1, .reusable = true}}, SHIFT(428),
-  [723] = {.entry = {.count = 1, .reusable = true}}, SHIFT(429),
-  [725] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_tuple_type, 3),
-  [727] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type_item, 6, .production_id = 32),
+  [707] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_func_item, 5, .production_id = 27),
+  [709] = {.entry = {.count = 1, .reusable = true}}, SHIFT(421),
+  [711] = {.entry = {.count = 1, .reusable = true}}, SHIFT(422),
+  [713] = {.entry = {.count = 1, .reusable = true}}, SHIFT(423),
+  [715] = {.entry = {.count = 1, .reusable = true}}, SHIFT(424),
+  [717] = {.entry = {.count = 1, .reusable = true}}, SHIFT(425),
+  [719] = {.entry = {.count = 1, .reusable = true}}, SHIFT(426),
+  [721] = {.entry = {.count = 1, .reusable = true}}, SHIFT(427),
+  [723] = {.entry = {.count = 1, .reusable = true}}, SHIFT(428),
+  [725] = {.entry = {.count = 1, .reusable = true}}, SHIFT(429),
+  [727] = {.entry = {.count = 1, .reusable = true}}, SHIFT(430),
   [729] = {.entry = {.count = 1, .reusable = true}}, SHIFT(431),
-  [731] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_item, 6, .production_id = 33),
+  [731] = {.entry = {.count = 1, .reusable = true}}, SHIFT(432),
   [733] = {.entry = {.count = 1, .reusable = true}}, SHIFT(433),
-  [735] = {.entry = {.count = 1, .reusable = true}}, SHIFT(432),
-  [737] = {.entry = {.count = 1, .reusable = true}}, SHIFT(434),
-  [739] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flags_item, 6, .production_id = 33),
-  [741] = {.entry = {.count = 1, .reusable = true}}, SHIFT(436),
-  [743] = {.entry = {.count = 1, .reusable = true}}, SHIFT(435),
-  [745] = {.entry = {.count = 1, .reusable = true}}, SHIFT(437),
-  [747] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_record_item, 6, .production_id = 33),
-  [749] = {.entry = {.count = 1, .reusable = true}}, SHIFT(439),
-  [751] = {.entry = {.count = 1, .reusable = true}}, SHIFT(438),
-  [753] = {.entry = {.count = 1, .reusable = true}}, SHIFT(440),
-  [755] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_item, 6, .production_id = 33),
-  [757] = {.entry = {.count = 1, .reusable = true}}, SHIFT(442),
-  [759] = {.entry = {.count = 1, .reusable = true}}, SHIFT(441),
-  [761] = {.entry = {.count = 1, .reusable = true}}, SHIFT(444),
-  [763] = {.entry = {.count = 1, .reusable = true}}, SHIFT(443),
-  [765] = {.entry = {.count = 1, .reusable = true}}, SHIFT(447),
+  [735] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_tuple_type, 3),
+  [737] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type_item, 6, .production_id = 32),
+  [739] = {.entry = {.count = 1, .reusable = true}}, SHIFT(435),
+  [741] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_item, 6, .production_id = 33),
+  [743] = {.entry = {.count = 1, .reusable = true}}, SHIFT(437),
+  [745] = {.entry = {.count = 1, .reusable = true}}, SHIFT(436),
+  [747] = {.entry = {.count = 1, .reusable = true}}, SHIFT(438),
+  [749] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flags_item, 6, .production_id = 33),
+  [751] = {.entry = {.count = 1, .reusable = true}}, SHIFT(440),
+  [753] = {.entry = {.count = 1, .reusable = true}}, SHIFT(439),
+  [755] = {.entry = {.count = 1, .reusable = true}}, SHIFT(441),
+  [757] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_record_item, 6, .production_id = 33),
+  [759] = {.entry = {.count = 1, .reusable = true}}, SHIFT(443),
+  [761] = {.entry = {.count = 1, .reusable = true}}, SHIFT(442),
+  [763] = {.entry = {.count = 1, .reusable = true}}, SHIFT(444),
+  [765] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_item, 6, .production_id = 33),
   [767] = {.entry = {.count = 1, .reusable = true}}, SHIFT(446),
-  [769] = {.entry = {.count = 1, .reusable = true}}, SHIFT(449),
-  [771] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_item, 6, .production_id = 1),
-  [773] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_item_repeat1, 2),
-  [775] = {.entry = {.count = 1, .reusable = true}}, SHIFT(450),
-  [777] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flags_item, 6, .production_id = 1),
-  [779] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_flags_item_repeat1, 2),
-  [781] = {.entry = {.count = 1, .reusable = true}}, SHIFT(452),
-  [783] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_record_item, 6, .production_id = 1),
-  [785] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_record_item_repeat1, 2),
-  [787] = {.entry = {.count = 1, .reusable = true}}, SHIFT(454),
-  [789] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_record_field, 3, .production_id = 21),
-  [791] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_item, 6, .production_id = 1),
-  [793] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_variant_item_repeat1, 2),
-  [795] = {.entry = {.count = 1, .reusable = true}}, SHIFT(456),
+  [769] = {.entry = {.count = 1, .reusable = true}}, SHIFT(445),
+  [771] = {.entry = {.count = 1, .reusable = true}}, SHIFT(448),
+  [773] = {.entry = {.count = 1, .reusable = true}}, SHIFT(447),
+  [775] = {.entry = {.count = 1, .reusable = true}}, SHIFT(451),
+  [777] = {.entry = {.count = 1, .reusable = true}}, SHIFT(450),
+  [779] = {.entry = {.count = 1, .reusable = true}}, SHIFT(453),
+  [781] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_item, 6, .production_id = 1),
+  [783] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_item_repeat1, 2),
+  [785] = {.entry = {.count = 1, .reusable = true}}, SHIFT(454),
+  [787] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flags_item, 6, .production_id = 1),
+  [789] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_flags_item_repeat1, 2),
+  [791] = {.entry = {.count = 1, .reusable = true}}, SHIFT(456),
+  [793] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_record_item, 6, .production_id = 1),
+  [795] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_record_item_repeat1, 2),
   [797] = {.entry = {.count = 1, .reusable = true}}, SHIFT(458),
-  [799] = {.entry = {.count = 1, .reusable = true}}, SHIFT(460),
-  [801] = {.entry = {.count = 1, .reusable = true}}, SHIFT(461),
-  [803] = {.entry = {.count = 1, .reusable = true}}, SHIFT(464),
-  [805] = {.entry = {.count = 1, .reusable = true}}, SHIFT(465),
-  [807] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_constructor, 3, .production_id = 31),
-  [809] = {.entry = {.count = 1, .reusable = true}}, SHIFT(466),
-  [811] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_include_item, 6, .production_id = 5),
-  [813] = {.entry = {.count = 1, .reusable = true}}, SHIFT(469),
-  [815] = {.entry = {.count = 1, .reusable = true}}, SHIFT(468),
-  [817] = {.entry = {.count = 1, .reusable = true}}, SHIFT(470),
-  [819] = {.entry = {.count = 1, .reusable = true}}, SHIFT(471),
-  [821] = {.entry = {.count = 1, .reusable = true}}, SHIFT(473),
-  [823] = {.entry = {.count = 1, .reusable = true}}, SHIFT(475),
-  [825] = {.entry = {.count = 1, .reusable = true}}, SHIFT(474),
-  [827] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_item, 6, .production_id = 5),
-  [829] = {.entry = {.count = 1, .reusable = true}}, SHIFT(476),
-  [831] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_since_gate, 9, .production_id = 43),
-  [833] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_func_type, 4, .production_id = 28),
-  [835] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_result_list, 2),
-  [837] = {.entry = {.count = 1, .reusable = true}}, SHIFT(477),
-  [839] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_list, 3),
-  [841] = {.entry = {.count = 1, .reusable = true}}, SHIFT(479),
-  [843] = {.entry = {.count = 1, .reusable = true}}, SHIFT(480),
-  [845] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stream_type, 4),
-  [847] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_future_type, 4),
-  [849] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handle_type, 4, .production_id = 42),
-  [851] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_result_type, 4, .production_id = 41),
-  [853] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_option_type, 4),
-  [855] = {.entry = {.count = 1, .reusable = true}}, SHIFT(485),
-  [857] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list_type, 4, .production_id = 37),
-  [859] = {.entry = {.count = 1, .reusable = true}}, SHIFT(486),
-  [861] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_tuple_type, 4),
-  [863] = {.entry = {.count = 1, .reusable = true}}, SHIFT(488),
+  [799] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_record_field, 3, .production_id = 21),
+  [801] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_item, 6, .production_id = 1),
+  [803] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_variant_item_repeat1, 2),
+  [805] = {.entry = {.count = 1, .reusable = true}}, SHIFT(460),
+  [807] = {.entry = {.count = 1, .reusable = true}}, SHIFT(462),
+  [809] = {.entry = {.count = 1, .reusable = true}}, SHIFT(464),
+  [811] = {.entry = {.count = 1, .reusable = true}}, SHIFT(465),
+  [813] = {.entry = {.count = 1, .reusable = true}}, SHIFT(468),
+  [815] = {.entry = {.count = 1, .reusable = true}}, SHIFT(469),
+  [817] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_constructor, 3, .production_id = 31),
+  [819] = {.entry = {.count = 1, .reusable = true}}, SHIFT(470),
+  [821] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_include_item, 6, .production_id = 5),
+  [823] = {.entry = {.count = 1, .reusable = true}}, SHIFT(473),
+  [825] = {.entry = {.count = 1, .reusable = true}}, SHIFT(472),
+  [827] = {.entry = {.count = 1, .reusable = true}}, SHIFT(474),
+  [829] = {.entry = {.count = 1, .reusable = true}}, SHIFT(475),
+  [831] = {.entry = {.count = 1, .reusable = true}}, SHIFT(477),
+  [833] = {.entry = {.count = 1, .reusable = true}}, SHIFT(479),
+  [835] = {.entry = {.count = 1, .reusable = true}}, SHIFT(478),
+  [837] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_item, 6, .production_id = 5),
+  [839] = {.entry = {.count = 1, .reusable = true}}, SHIFT(480),
+  [841] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_since_gate, 9, .production_id = 43),
+  [843] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_func_type, 4, .production_id = 28),
+  [845] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_result_list, 2),
+  [847] = {.entry = {.count = 1, .reusable = true}}, SHIFT(481),
+  [849] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_list, 3),
+  [851] = {.entry = {.count = 1, .reusable = true}}, SHIFT(483),
+  [853] = {.entry = {.count = 1, .reusable = true}}, SHIFT(484),
+  [855] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stream_type, 4),
+  [857] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_future_type, 4),
+  [859] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_handle_type, 4, .production_id = 42),
+  [861] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_result_type, 4, .production_id = 41),
+  [863] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_option_type, 4),
   [865] = {.entry = {.count = 1, .reusable = true}}, SHIFT(489),
-  [867] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_item, 7, .production_id = 33),
+  [867] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list_type, 4, .production_id = 37),
   [869] = {.entry = {.count = 1, .reusable = true}}, SHIFT(490),
-  [871] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flags_item, 7, .production_id = 33),
-  [873] = {.entry = {.count = 1, .reusable = true}}, SHIFT(491),
-  [875] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_record_item, 7, .production_id = 33),
-  [877] = {.entry = {.count = 1, .reusable = true}}, SHIFT(492),
-  [879] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_item, 7, .production_id = 33),
-  [881] = {.entry = {.count = 1, .reusable = true}}, SHIFT(493),
-  [883] = {.entry = {.count = 1, .reusable = true}}, SHIFT(494),
-  [885] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_include_item, 7, .production_id = 12),
+  [871] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_tuple_type, 4),
+  [873] = {.entry = {.count = 1, .reusable = true}}, SHIFT(492),
+  [875] = {.entry = {.count = 1, .reusable = true}}, SHIFT(493),
+  [877] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_item, 7, .production_id = 33),
+  [879] = {.entry = {.count = 1, .reusable = true}}, SHIFT(494),
+  [881] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flags_item, 7, .production_id = 33),
+  [883] = {.entry = {.count = 1, .reusable = true}}, SHIFT(495),
+  [885] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_record_item, 7, .production_id = 33),
   [887] = {.entry = {.count = 1, .reusable = true}}, SHIFT(496),
-  [889] = {.entry = {.count = 1, .reusable = true}}, SHIFT(495),
+  [889] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_item, 7, .production_id = 33),
   [891] = {.entry = {.count = 1, .reusable = true}}, SHIFT(497),
   [893] = {.entry = {.count = 1, .reusable = true}}, SHIFT(498),
-  [895] = {.entry = {.count = 1, .reusable = true}}, SHIFT(500),
-  [897] = {.entry = {.count = 1, .reusable = true}}, SHIFT(499),
-  [899] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_item, 7, .production_id = 12),
-  [901] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_item, 7, .production_id = 1),
-  [903] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_item_repeat1, 3),
-  [905] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flags_item, 7, .production_id = 1),
-  [907] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_flags_item_repeat1, 3),
-  [909] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_record_item, 7, .production_id = 1),
-  [911] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_record_item_repeat1, 3),
-  [913] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_item, 7, .production_id = 1),
-  [915] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_variant_item_repeat1, 3),
-  [917] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_case, 4, .production_id = 21),
-  [919] = {.entry = {.count = 1, .reusable = true}}, SHIFT(501),
-  [921] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_resource_method, 4, .production_id = 21),
-  [923] = {.entry = {.count = 1, .reusable = true}}, SHIFT(503),
-  [925] = {.entry = {.count = 1, .reusable = true}}, SHIFT(504),
-  [927] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_constructor, 4, .production_id = 29),
-  [929] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_constructor, 4, .production_id = 30),
-  [931] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_include_item, 7, .production_id = 5),
-  [933] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_include_item_repeat1, 2),
-  [935] = {.entry = {.count = 1, .reusable = true}}, SHIFT(505),
-  [937] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_include_name, 3, .production_id = 25),
-  [939] = {.entry = {.count = 1, .reusable = true}}, SHIFT(507),
-  [941] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_use_item_repeat1, 2),
-  [943] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_item, 7, .production_id = 5),
-  [945] = {.entry = {.count = 1, .reusable = true}}, SHIFT(508),
-  [947] = {.entry = {.count = 1, .reusable = true}}, SHIFT(510),
-  [949] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_name, 3, .production_id = 25),
-  [951] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_list, 4),
-  [953] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_param_list_repeat1, 2),
-  [955] = {.entry = {.count = 1, .reusable = true}}, SHIFT(511),
-  [957] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param, 3, .production_id = 21),
-  [959] = {.entry = {.count = 1, .reusable = true}}, SHIFT(513),
-  [961] = {.entry = {.count = 1, .reusable = true}}, SHIFT(514),
-  [963] = {.entry = {.count = 1, .reusable = true}}, SHIFT(515),
-  [965] = {.entry = {.count = 1, .reusable = true}}, SHIFT(516),
-  [967] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_tuple_type, 5),
-  [969] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_tuple_type_repeat1, 2),
-  [971] = {.entry = {.count = 1, .reusable = true}}, SHIFT(517),
-  [973] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_item, 8, .production_id = 33),
-  [975] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flags_item, 8, .production_id = 33),
-  [977] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_record_item, 8, .production_id = 33),
-  [979] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_item, 8, .production_id = 33),
-  [981] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_include_item, 8, .production_id = 12),
-  [983] = {.entry = {.count = 1, .reusable = true}}, SHIFT(519),
-  [985] = {.entry = {.count = 1, .reusable = true}}, SHIFT(520),
-  [987] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_item, 8, .production_id = 12),
-  [989] = {.entry = {.count = 1, .reusable = true}}, SHIFT(521),
-  [991] = {.entry = {.count = 1, .reusable = true}}, SHIFT(522),
-  [993] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_static_method, 5, .production_id = 34),
-  [995] = {.entry = {.count = 1, .reusable = true}}, SHIFT(523),
-  [997] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_resource_method, 5, .production_id = 27),
-  [999] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_constructor, 5, .production_id = 28),
-  [1001] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_include_item, 8, .production_id = 5),
-  [1003] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_include_item_repeat1, 3),
-  [1005] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_item, 8, .production_id = 5),
-  [1007] = {.entry = {.count = 1, .reusable = true}}, SHIFT(524),
-  [1009] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_use_item_repeat1, 3),
-  [1011] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_list, 5),
-  [1013] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_param_list_repeat1, 3),
-  [1015] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_result_type, 6, .production_id = 39),
-  [1017] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_result_type, 6, .production_id = 40),
-  [1019] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_map_type, 6, .production_id = 38),
-  [1021] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list_type, 6, .production_id = 36),
-  [1023] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_tuple_type, 6),
-  [1025] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_tuple_type_repeat1, 3),
-  [1027] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_include_item, 9, .production_id = 12),
-  [1029] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_item, 9, .production_id = 12),
-  [1031] = {.entry = {.count = 1, .reusable = true}}, SHIFT(525),
-  [1033] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_static_method, 6, .production_id = 35),
-  [1035] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_item, 9, .production_id = 5),
-  [1037] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_item, 10, .production_id = 12),
+  [895] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_include_item, 7, .production_id = 12),
+  [897] = {.entry = {.count = 1, .reusable = true}}, SHIFT(500),
+  [899] = {.entry = {.count = 1, .reusable = true}}, SHIFT(499),
+  [901] = {.entry = {.count = 1, .reusable = true}}, SHIFT(501),
+  [903] = {.entry = {.count = 1, .reusable = true}}, SHIFT(502),
+  [905] = {.entry = {.count = 1, .reusable = true}}, SHIFT(504),
+  [907] = {.entry = {.count = 1, .reusable = true}}, SHIFT(503),
+  [909] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_item, 7, .production_id = 12),
+  [911] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_item, 7, .production_id = 1),
+  [913] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_item_repeat1, 3),
+  [915] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flags_item, 7, .production_id = 1),
+  [917] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_flags_item_repeat1, 3),
+  [919] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_record_item, 7, .production_id = 1),
+  [921] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_record_item_repeat1, 3),
+  [923] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_item, 7, .production_id = 1),
+  [925] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_variant_item_repeat1, 3),
+  [927] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_case, 4, .production_id = 21),
+  [929] = {.entry = {.count = 1, .reusable = true}}, SHIFT(505),
+  [931] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_resource_method, 4, .production_id = 21),
+  [933] = {.entry = {.count = 1, .reusable = true}}, SHIFT(507),
+  [935] = {.entry = {.count = 1, .reusable = true}}, SHIFT(508),
+  [937] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_constructor, 4, .production_id = 29),
+  [939] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_constructor, 4, .production_id = 30),
+  [941] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_include_item, 7, .production_id = 5),
+  [943] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_include_item_repeat1, 2),
+  [945] = {.entry = {.count = 1, .reusable = true}}, SHIFT(509),
+  [947] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_include_name, 3, .production_id = 25),
+  [949] = {.entry = {.count = 1, .reusable = true}}, SHIFT(511),
+  [951] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_use_item_repeat1, 2),
+  [953] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_item, 7, .production_id = 5),
+  [955] = {.entry = {.count = 1, .reusable = true}}, SHIFT(512),
+  [957] = {.entry = {.count = 1, .reusable = true}}, SHIFT(514),
+  [959] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_name, 3, .production_id = 25),
+  [961] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_list, 4),
+  [963] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_param_list_repeat1, 2),
+  [965] = {.entry = {.count = 1, .reusable = true}}, SHIFT(515),
+  [967] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param, 3, .production_id = 21),
+  [969] = {.entry = {.count = 1, .reusable = true}}, SHIFT(517),
+  [971] = {.entry = {.count = 1, .reusable = true}}, SHIFT(518),
+  [973] = {.entry = {.count = 1, .reusable = true}}, SHIFT(519),
+  [975] = {.entry = {.count = 1, .reusable = true}}, SHIFT(520),
+  [977] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_tuple_type, 5),
+  [979] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_tuple_type_repeat1, 2),
+  [981] = {.entry = {.count = 1, .reusable = true}}, SHIFT(521),
+  [983] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_item, 8, .production_id = 33),
+  [985] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_flags_item, 8, .production_id = 33),
+  [987] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_record_item, 8, .production_id = 33),
+  [989] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_variant_item, 8, .production_id = 33),
+  [991] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_include_item, 8, .production_id = 12),
+  [993] = {.entry = {.count = 1, .reusable = true}}, SHIFT(523),
+  [995] = {.entry = {.count = 1, .reusable = true}}, SHIFT(524),
+  [997] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_item, 8, .production_id = 12),
+  [999] = {.entry = {.count = 1, .reusable = true}}, SHIFT(525),
+  [1001] = {.entry = {.count = 1, .reusable = true}}, SHIFT(526),
+  [1003] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_static_method, 5, .production_id = 34),
+  [1005] = {.entry = {.count = 1, .reusable = true}}, SHIFT(527),
+  [1007] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_resource_method, 5, .production_id = 27),
+  [1009] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_constructor, 5, .production_id = 28),
+  [1011] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_include_item, 8, .production_id = 5),
+  [1013] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_include_item_repeat1, 3),
+  [1015] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_item, 8, .production_id = 5),
+  [1017] = {.entry = {.count = 1, .reusable = true}}, SHIFT(528),
+  [1019] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_use_item_repeat1, 3),
+  [1021] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_list, 5),
+  [1023] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_param_list_repeat1, 3),
+  [1025] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_result_type, 6, .production_id = 39),
+  [1027] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_result_type, 6, .production_id = 40),
+  [1029] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_map_type, 6, .production_id = 38),
+  [1031] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list_type, 6, .production_id = 36),
+  [1033] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_tuple_type, 6),
+  [1035] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_tuple_type_repeat1, 3),
+  [1037] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_include_item, 9, .production_id = 12),
+  [1039] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_item, 9, .production_id = 12),
+  [1041] = {.entry = {.count = 1, .reusable = true}}, SHIFT(529),
+  [1043] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_static_method, 6, .production_id = 35),
+  [1045] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_item, 9, .production_id = 5),
+  [1047] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_item, 10, .production_id = 12),
 };
 
 static const TSLexMode ts_lex_modes[STATE_COUNT] = {
-  [0] = {.lex_state = 0},
-  [1] = {.lex_state = 0},
+  [0] = {.lex_state = 0, .external_lex_state = 1},
+  [1] = {.lex_state = 0, .external_lex_state = 2},
   [2] = {.lex_state = 0},
-  [3] = {.lex_state = 0},
+  [3] = {.lex_state = 0, .external_lex_state = 2},
   [4] = {.lex_state = 0},
-  [5] = {.lex_state = 0},
-  [6] = {.lex_state = 0},
-  [7] = {.lex_state = 0},
-  [8] = {.lex_state = 0},
-  [9] = {.lex_state = 0},
+  [5] = {.lex_state = 0, .external_lex_state = 2},
+  [6] = {.lex_state = 0, .external_lex_state = 2},
+  [7] = {.lex_state = 0, .external_lex_state = 2},
+  [8] = {.lex_state = 0, .external_lex_state = 2},
+  [9] = {.lex_state = 0, .external_lex_state = 2},
   [10] = {.lex_state = 0},
   [11] = {.lex_state = 0},
   [12] = {.lex_state = 0},
@@ -10163,13 +10230,13 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [17] = {.lex_state = 0},
   [18] = {.lex_state = 0},
   [19] = {.lex_state = 0},
-  [20] = {.lex_state = 0},
+  [20] = {.lex_state = 0, .external_lex_state = 2},
   [21] = {.lex_state = 0},
   [22] = {.lex_state = 0},
-  [23] = {.lex_state = 0},
-  [24] = {.lex_state = 0},
-  [25] = {.lex_state = 0},
-  [26] = {.lex_state = 0},
+  [23] = {.lex_state = 0, .external_lex_state = 2},
+  [24] = {.lex_state = 0, .external_lex_state = 2},
+  [25] = {.lex_state = 0, .external_lex_state = 2},
+  [26] = {.lex_state = 0, .external_lex_state = 2},
   [27] = {.lex_state = 0},
   [28] = {.lex_state = 0},
   [29] = {.lex_state = 0},
@@ -10187,46 +10254,46 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [41] = {.lex_state = 0},
   [42] = {.lex_state = 0},
   [43] = {.lex_state = 0},
-  [44] = {.lex_state = 0},
-  [45] = {.lex_state = 0},
-  [46] = {.lex_state = 0},
+  [44] = {.lex_state = 0, .external_lex_state = 2},
+  [45] = {.lex_state = 0, .external_lex_state = 2},
+  [46] = {.lex_state = 0, .external_lex_state = 3},
   [47] = {.lex_state = 0},
   [48] = {.lex_state = 0},
-  [49] = {.lex_state = 0},
-  [50] = {.lex_state = 0},
+  [49] = {.lex_state = 0, .external_lex_state = 4},
+  [50] = {.lex_state = 0, .external_lex_state = 3},
   [51] = {.lex_state = 0},
   [52] = {.lex_state = 0},
   [53] = {.lex_state = 0},
   [54] = {.lex_state = 0},
   [55] = {.lex_state = 0},
   [56] = {.lex_state = 0},
-  [57] = {.lex_state = 0},
-  [58] = {.lex_state = 0},
+  [57] = {.lex_state = 0, .external_lex_state = 4},
+  [58] = {.lex_state = 0, .external_lex_state = 3},
   [59] = {.lex_state = 0},
-  [60] = {.lex_state = 0},
+  [60] = {.lex_state = 0, .external_lex_state = 4},
   [61] = {.lex_state = 0},
-  [62] = {.lex_state = 0},
-  [63] = {.lex_state = 0},
-  [64] = {.lex_state = 0},
-  [65] = {.lex_state = 0},
-  [66] = {.lex_state = 0},
+  [62] = {.lex_state = 0, .external_lex_state = 2},
+  [63] = {.lex_state = 0, .external_lex_state = 3},
+  [64] = {.lex_state = 0, .external_lex_state = 3},
+  [65] = {.lex_state = 0, .external_lex_state = 3},
+  [66] = {.lex_state = 0, .external_lex_state = 3},
   [67] = {.lex_state = 0},
   [68] = {.lex_state = 0},
   [69] = {.lex_state = 0},
   [70] = {.lex_state = 0},
   [71] = {.lex_state = 0},
-  [72] = {.lex_state = 0},
-  [73] = {.lex_state = 0},
-  [74] = {.lex_state = 0},
-  [75] = {.lex_state = 0},
-  [76] = {.lex_state = 0},
-  [77] = {.lex_state = 0},
-  [78] = {.lex_state = 0},
-  [79] = {.lex_state = 0},
-  [80] = {.lex_state = 0},
-  [81] = {.lex_state = 0},
-  [82] = {.lex_state = 0},
-  [83] = {.lex_state = 0},
+  [72] = {.lex_state = 0, .external_lex_state = 4},
+  [73] = {.lex_state = 0, .external_lex_state = 3},
+  [74] = {.lex_state = 0, .external_lex_state = 3},
+  [75] = {.lex_state = 0, .external_lex_state = 3},
+  [76] = {.lex_state = 0, .external_lex_state = 3},
+  [77] = {.lex_state = 0, .external_lex_state = 3},
+  [78] = {.lex_state = 0, .external_lex_state = 3},
+  [79] = {.lex_state = 0, .external_lex_state = 3},
+  [80] = {.lex_state = 0, .external_lex_state = 3},
+  [81] = {.lex_state = 0, .external_lex_state = 3},
+  [82] = {.lex_state = 0, .external_lex_state = 3},
+  [83] = {.lex_state = 0, .external_lex_state = 3},
   [84] = {.lex_state = 0},
   [85] = {.lex_state = 0},
   [86] = {.lex_state = 0},
@@ -10238,48 +10305,48 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [92] = {.lex_state = 0},
   [93] = {.lex_state = 0},
   [94] = {.lex_state = 0},
-  [95] = {.lex_state = 0},
-  [96] = {.lex_state = 0},
+  [95] = {.lex_state = 0, .external_lex_state = 4},
+  [96] = {.lex_state = 0, .external_lex_state = 4},
   [97] = {.lex_state = 0},
-  [98] = {.lex_state = 0},
+  [98] = {.lex_state = 0, .external_lex_state = 4},
   [99] = {.lex_state = 0},
   [100] = {.lex_state = 0},
   [101] = {.lex_state = 0},
   [102] = {.lex_state = 0},
-  [103] = {.lex_state = 0},
-  [104] = {.lex_state = 0},
-  [105] = {.lex_state = 0},
-  [106] = {.lex_state = 0},
-  [107] = {.lex_state = 0},
-  [108] = {.lex_state = 0},
-  [109] = {.lex_state = 0},
-  [110] = {.lex_state = 0},
-  [111] = {.lex_state = 0},
-  [112] = {.lex_state = 0},
+  [103] = {.lex_state = 0, .external_lex_state = 4},
+  [104] = {.lex_state = 0, .external_lex_state = 3},
+  [105] = {.lex_state = 0, .external_lex_state = 3},
+  [106] = {.lex_state = 0, .external_lex_state = 3},
+  [107] = {.lex_state = 0, .external_lex_state = 3},
+  [108] = {.lex_state = 0, .external_lex_state = 3},
+  [109] = {.lex_state = 0, .external_lex_state = 3},
+  [110] = {.lex_state = 0, .external_lex_state = 3},
+  [111] = {.lex_state = 0, .external_lex_state = 3},
+  [112] = {.lex_state = 0, .external_lex_state = 3},
   [113] = {.lex_state = 0},
   [114] = {.lex_state = 0},
   [115] = {.lex_state = 0},
   [116] = {.lex_state = 0},
-  [117] = {.lex_state = 0},
-  [118] = {.lex_state = 0},
-  [119] = {.lex_state = 0},
-  [120] = {.lex_state = 0},
+  [117] = {.lex_state = 0, .external_lex_state = 2},
+  [118] = {.lex_state = 0, .external_lex_state = 3},
+  [119] = {.lex_state = 0, .external_lex_state = 3},
+  [120] = {.lex_state = 0, .external_lex_state = 3},
   [121] = {.lex_state = 0},
   [122] = {.lex_state = 0},
   [123] = {.lex_state = 0},
   [124] = {.lex_state = 0},
   [125] = {.lex_state = 0},
-  [126] = {.lex_state = 0},
-  [127] = {.lex_state = 0},
-  [128] = {.lex_state = 0},
-  [129] = {.lex_state = 0},
-  [130] = {.lex_state = 0},
-  [131] = {.lex_state = 0},
-  [132] = {.lex_state = 0},
-  [133] = {.lex_state = 0},
-  [134] = {.lex_state = 0},
-  [135] = {.lex_state = 0},
-  [136] = {.lex_state = 0},
+  [126] = {.lex_state = 0, .external_lex_state = 4},
+  [127] = {.lex_state = 0, .external_lex_state = 3},
+  [128] = {.lex_state = 0, .external_lex_state = 3},
+  [129] = {.lex_state = 0, .external_lex_state = 3},
+  [130] = {.lex_state = 0, .external_lex_state = 3},
+  [131] = {.lex_state = 0, .external_lex_state = 3},
+  [132] = {.lex_state = 0, .external_lex_state = 3},
+  [133] = {.lex_state = 0, .external_lex_state = 3},
+  [134] = {.lex_state = 0, .external_lex_state = 3},
+  [135] = {.lex_state = 0, .external_lex_state = 3},
+  [136] = {.lex_state = 0, .external_lex_state = 3},
   [137] = {.lex_state = 0},
   [138] = {.lex_state = 0},
   [139] = {.lex_state = 0},
@@ -10298,27 +10365,27 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [152] = {.lex_state = 0},
   [153] = {.lex_state = 0},
   [154] = {.lex_state = 0},
-  [155] = {.lex_state = 0},
+  [155] = {.lex_state = 0, .external_lex_state = 3},
   [156] = {.lex_state = 0},
   [157] = {.lex_state = 0},
-  [158] = {.lex_state = 0},
+  [158] = {.lex_state = 0, .external_lex_state = 3},
   [159] = {.lex_state = 0},
   [160] = {.lex_state = 0},
   [161] = {.lex_state = 0},
   [162] = {.lex_state = 0},
   [163] = {.lex_state = 0},
-  [164] = {.lex_state = 0},
-  [165] = {.lex_state = 0},
-  [166] = {.lex_state = 0},
-  [167] = {.lex_state = 0},
-  [168] = {.lex_state = 0},
-  [169] = {.lex_state = 0},
-  [170] = {.lex_state = 0},
-  [171] = {.lex_state = 0},
-  [172] = {.lex_state = 0},
+  [164] = {.lex_state = 0, .external_lex_state = 4},
+  [165] = {.lex_state = 0, .external_lex_state = 3},
+  [166] = {.lex_state = 0, .external_lex_state = 3},
+  [167] = {.lex_state = 0, .external_lex_state = 3},
+  [168] = {.lex_state = 0, .external_lex_state = 3},
+  [169] = {.lex_state = 0, .external_lex_state = 3},
+  [170] = {.lex_state = 0, .external_lex_state = 3},
+  [171] = {.lex_state = 0, .external_lex_state = 3},
+  [172] = {.lex_state = 0, .external_lex_state = 3},
   [173] = {.lex_state = 0},
   [174] = {.lex_state = 0},
-  [175] = {.lex_state = 0},
+  [175] = {.lex_state = 0, .external_lex_state = 4},
   [176] = {.lex_state = 0},
   [177] = {.lex_state = 0},
   [178] = {.lex_state = 0},
@@ -10332,21 +10399,21 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [186] = {.lex_state = 0},
   [187] = {.lex_state = 0},
   [188] = {.lex_state = 0},
-  [189] = {.lex_state = 0},
-  [190] = {.lex_state = 0},
-  [191] = {.lex_state = 0},
-  [192] = {.lex_state = 0},
-  [193] = {.lex_state = 0},
-  [194] = {.lex_state = 0},
-  [195] = {.lex_state = 0},
-  [196] = {.lex_state = 0},
-  [197] = {.lex_state = 0},
-  [198] = {.lex_state = 0},
+  [189] = {.lex_state = 0, .external_lex_state = 3},
+  [190] = {.lex_state = 0, .external_lex_state = 3},
+  [191] = {.lex_state = 0, .external_lex_state = 3},
+  [192] = {.lex_state = 0, .external_lex_state = 3},
+  [193] = {.lex_state = 0, .external_lex_state = 3},
+  [194] = {.lex_state = 0, .external_lex_state = 3},
+  [195] = {.lex_state = 0, .external_lex_state = 3},
+  [196] = {.lex_state = 0, .external_lex_state = 3},
+  [197] = {.lex_state = 0, .external_lex_state = 3},
+  [198] = {.lex_state = 0, .external_lex_state = 3},
   [199] = {.lex_state = 0},
   [200] = {.lex_state = 0},
   [201] = {.lex_state = 0},
-  [202] = {.lex_state = 0},
-  [203] = {.lex_state = 0},
+  [202] = {.lex_state = 0, .external_lex_state = 3},
+  [203] = {.lex_state = 0, .external_lex_state = 4},
   [204] = {.lex_state = 0},
   [205] = {.lex_state = 0},
   [206] = {.lex_state = 0},
@@ -10358,72 +10425,72 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [212] = {.lex_state = 0},
   [213] = {.lex_state = 0},
   [214] = {.lex_state = 0},
-  [215] = {.lex_state = 0},
-  [216] = {.lex_state = 0},
-  [217] = {.lex_state = 0},
-  [218] = {.lex_state = 0},
-  [219] = {.lex_state = 0},
-  [220] = {.lex_state = 0},
-  [221] = {.lex_state = 0},
-  [222] = {.lex_state = 0},
-  [223] = {.lex_state = 0},
-  [224] = {.lex_state = 0},
-  [225] = {.lex_state = 0},
-  [226] = {.lex_state = 0},
-  [227] = {.lex_state = 0},
+  [215] = {.lex_state = 0, .external_lex_state = 3},
+  [216] = {.lex_state = 0, .external_lex_state = 3},
+  [217] = {.lex_state = 0, .external_lex_state = 3},
+  [218] = {.lex_state = 0, .external_lex_state = 3},
+  [219] = {.lex_state = 0, .external_lex_state = 3},
+  [220] = {.lex_state = 0, .external_lex_state = 3},
+  [221] = {.lex_state = 0, .external_lex_state = 3},
+  [222] = {.lex_state = 0, .external_lex_state = 3},
+  [223] = {.lex_state = 0, .external_lex_state = 3},
+  [224] = {.lex_state = 0, .external_lex_state = 3},
+  [225] = {.lex_state = 0, .external_lex_state = 3},
+  [226] = {.lex_state = 0, .external_lex_state = 3},
+  [227] = {.lex_state = 0, .external_lex_state = 3},
   [228] = {.lex_state = 0},
   [229] = {.lex_state = 0},
-  [230] = {.lex_state = 0},
+  [230] = {.lex_state = 0, .external_lex_state = 3},
   [231] = {.lex_state = 0},
   [232] = {.lex_state = 0},
   [233] = {.lex_state = 0},
   [234] = {.lex_state = 0},
-  [235] = {.lex_state = 0},
-  [236] = {.lex_state = 0},
-  [237] = {.lex_state = 0},
-  [238] = {.lex_state = 0},
-  [239] = {.lex_state = 0},
-  [240] = {.lex_state = 0},
-  [241] = {.lex_state = 0},
-  [242] = {.lex_state = 0},
-  [243] = {.lex_state = 0},
-  [244] = {.lex_state = 0},
-  [245] = {.lex_state = 0},
-  [246] = {.lex_state = 0},
-  [247] = {.lex_state = 0},
-  [248] = {.lex_state = 0},
+  [235] = {.lex_state = 0, .external_lex_state = 3},
+  [236] = {.lex_state = 0, .external_lex_state = 3},
+  [237] = {.lex_state = 0, .external_lex_state = 3},
+  [238] = {.lex_state = 0, .external_lex_state = 3},
+  [239] = {.lex_state = 0, .external_lex_state = 3},
+  [240] = {.lex_state = 0, .external_lex_state = 3},
+  [241] = {.lex_state = 0, .external_lex_state = 3},
+  [242] = {.lex_state = 0, .external_lex_state = 3},
+  [243] = {.lex_state = 0, .external_lex_state = 3},
+  [244] = {.lex_state = 0, .external_lex_state = 3},
+  [245] = {.lex_state = 0, .external_lex_state = 3},
+  [246] = {.lex_state = 0, .external_lex_state = 3},
+  [247] = {.lex_state = 0, .external_lex_state = 3},
+  [248] = {.lex_state = 0, .external_lex_state = 3},
   [249] = {.lex_state = 0},
-  [250] = {.lex_state = 0},
-  [251] = {.lex_state = 0},
-  [252] = {.lex_state = 0},
-  [253] = {.lex_state = 0},
-  [254] = {.lex_state = 0},
-  [255] = {.lex_state = 0},
-  [256] = {.lex_state = 0},
+  [250] = {.lex_state = 0, .external_lex_state = 3},
+  [251] = {.lex_state = 0, .external_lex_state = 3},
+  [252] = {.lex_state = 0, .external_lex_state = 3},
+  [253] = {.lex_state = 0, .external_lex_state = 3},
+  [254] = {.lex_state = 0, .external_lex_state = 3},
+  [255] = {.lex_state = 0, .external_lex_state = 3},
+  [256] = {.lex_state = 0, .external_lex_state = 3},
   [257] = {.lex_state = 0},
   [258] = {.lex_state = 0},
-  [259] = {.lex_state = 0},
-  [260] = {.lex_state = 0},
-  [261] = {.lex_state = 0},
-  [262] = {.lex_state = 0},
-  [263] = {.lex_state = 0},
-  [264] = {.lex_state = 0},
-  [265] = {.lex_state = 0},
-  [266] = {.lex_state = 0},
+  [259] = {.lex_state = 0, .external_lex_state = 3},
+  [260] = {.lex_state = 0, .external_lex_state = 3},
+  [261] = {.lex_state = 0, .external_lex_state = 3},
+  [262] = {.lex_state = 0, .external_lex_state = 3},
+  [263] = {.lex_state = 0, .external_lex_state = 3},
+  [264] = {.lex_state = 0, .external_lex_state = 3},
+  [265] = {.lex_state = 0, .external_lex_state = 3},
+  [266] = {.lex_state = 0, .external_lex_state = 3},
   [267] = {.lex_state = 0},
-  [268] = {.lex_state = 0},
-  [269] = {.lex_state = 0},
-  [270] = {.lex_state = 0},
-  [271] = {.lex_state = 0},
-  [272] = {.lex_state = 0},
-  [273] = {.lex_state = 0},
-  [274] = {.lex_state = 0},
-  [275] = {.lex_state = 0},
+  [268] = {.lex_state = 0, .external_lex_state = 3},
+  [269] = {.lex_state = 0, .external_lex_state = 3},
+  [270] = {.lex_state = 0, .external_lex_state = 3},
+  [271] = {.lex_state = 0, .external_lex_state = 3},
+  [272] = {.lex_state = 0, .external_lex_state = 3},
+  [273] = {.lex_state = 0, .external_lex_state = 3},
+  [274] = {.lex_state = 0, .external_lex_state = 3},
+  [275] = {.lex_state = 0, .external_lex_state = 3},
   [276] = {.lex_state = 0},
   [277] = {.lex_state = 0},
   [278] = {.lex_state = 0},
   [279] = {.lex_state = 0},
-  [280] = {.lex_state = 0},
+  [280] = {.lex_state = 0, .external_lex_state = 3},
   [281] = {.lex_state = 0},
   [282] = {.lex_state = 0},
   [283] = {.lex_state = 0},
@@ -10431,14 +10498,14 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [285] = {.lex_state = 0},
   [286] = {.lex_state = 0},
   [287] = {.lex_state = 0},
-  [288] = {.lex_state = 0},
+  [288] = {.lex_state = 0, .external_lex_state = 3},
   [289] = {.lex_state = 0},
   [290] = {.lex_state = 0},
   [291] = {.lex_state = 0},
   [292] = {.lex_state = 0},
   [293] = {.lex_state = 0},
   [294] = {.lex_state = 0},
-  [295] = {.lex_state = 0},
+  [295] = {.lex_state = 0, .external_lex_state = 3},
   [296] = {.lex_state = 0},
   [297] = {.lex_state = 0},
   [298] = {.lex_state = 0},
@@ -10449,46 +10516,46 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [303] = {.lex_state = 0},
   [304] = {.lex_state = 0},
   [305] = {.lex_state = 0},
-  [306] = {.lex_state = 0},
-  [307] = {.lex_state = 0},
-  [308] = {.lex_state = 0},
-  [309] = {.lex_state = 0},
-  [310] = {.lex_state = 0},
-  [311] = {.lex_state = 0},
-  [312] = {.lex_state = 0},
-  [313] = {.lex_state = 0},
+  [306] = {.lex_state = 0, .external_lex_state = 3},
+  [307] = {.lex_state = 0, .external_lex_state = 3},
+  [308] = {.lex_state = 0, .external_lex_state = 3},
+  [309] = {.lex_state = 0, .external_lex_state = 3},
+  [310] = {.lex_state = 0, .external_lex_state = 3},
+  [311] = {.lex_state = 0, .external_lex_state = 3},
+  [312] = {.lex_state = 0, .external_lex_state = 3},
+  [313] = {.lex_state = 0, .external_lex_state = 3},
   [314] = {.lex_state = 0},
-  [315] = {.lex_state = 0},
-  [316] = {.lex_state = 0},
-  [317] = {.lex_state = 0},
-  [318] = {.lex_state = 0},
-  [319] = {.lex_state = 0},
-  [320] = {.lex_state = 0},
-  [321] = {.lex_state = 0},
-  [322] = {.lex_state = 0},
-  [323] = {.lex_state = 0},
-  [324] = {.lex_state = 0},
+  [315] = {.lex_state = 0, .external_lex_state = 3},
+  [316] = {.lex_state = 0, .external_lex_state = 3},
+  [317] = {.lex_state = 0, .external_lex_state = 3},
+  [318] = {.lex_state = 0, .external_lex_state = 3},
+  [319] = {.lex_state = 0, .external_lex_state = 3},
+  [320] = {.lex_state = 0, .external_lex_state = 3},
+  [321] = {.lex_state = 0, .external_lex_state = 3},
+  [322] = {.lex_state = 0, .external_lex_state = 3},
+  [323] = {.lex_state = 0, .external_lex_state = 3},
+  [324] = {.lex_state = 0, .external_lex_state = 3},
   [325] = {.lex_state = 0},
-  [326] = {.lex_state = 0},
-  [327] = {.lex_state = 0},
-  [328] = {.lex_state = 0},
+  [326] = {.lex_state = 0, .external_lex_state = 3},
+  [327] = {.lex_state = 0, .external_lex_state = 3},
+  [328] = {.lex_state = 0, .external_lex_state = 3},
   [329] = {.lex_state = 0},
-  [330] = {.lex_state = 0},
-  [331] = {.lex_state = 0},
-  [332] = {.lex_state = 0},
-  [333] = {.lex_state = 0},
+  [330] = {.lex_state = 0, .external_lex_state = 3},
+  [331] = {.lex_state = 0, .external_lex_state = 3},
+  [332] = {.lex_state = 0, .external_lex_state = 3},
+  [333] = {.lex_state = 0, .external_lex_state = 3},
   [334] = {.lex_state = 0},
   [335] = {.lex_state = 0},
   [336] = {.lex_state = 0},
   [337] = {.lex_state = 0},
-  [338] = {.lex_state = 0},
+  [338] = {.lex_state = 0, .external_lex_state = 3},
   [339] = {.lex_state = 0},
-  [340] = {.lex_state = 0},
+  [340] = {.lex_state = 0, .external_lex_state = 3},
   [341] = {.lex_state = 0},
-  [342] = {.lex_state = 0},
-  [343] = {.lex_state = 0},
-  [344] = {.lex_state = 0},
-  [345] = {.lex_state = 0},
+  [342] = {.lex_state = 0, .external_lex_state = 3},
+  [343] = {.lex_state = 0, .external_lex_state = 3},
+  [344] = {.lex_state = 0, .external_lex_state = 3},
+  [345] = {.lex_state = 0, .external_lex_state = 3},
   [346] = {.lex_state = 0},
   [347] = {.lex_state = 0},
   [348] = {.lex_state = 0},
@@ -10496,7 +10563,7 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [350] = {.lex_state = 0},
   [351] = {.lex_state = 0},
   [352] = {.lex_state = 0},
-  [353] = {.lex_state = 0},
+  [353] = {.lex_state = 0, .external_lex_state = 3},
   [354] = {.lex_state = 0},
   [355] = {.lex_state = 0},
   [356] = {.lex_state = 0},
@@ -10507,55 +10574,55 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [361] = {.lex_state = 0},
   [362] = {.lex_state = 0},
   [363] = {.lex_state = 0},
-  [364] = {.lex_state = 0},
-  [365] = {.lex_state = 0},
-  [366] = {.lex_state = 0},
-  [367] = {.lex_state = 0},
-  [368] = {.lex_state = 0},
-  [369] = {.lex_state = 0},
-  [370] = {.lex_state = 0},
-  [371] = {.lex_state = 0},
-  [372] = {.lex_state = 0},
-  [373] = {.lex_state = 0},
-  [374] = {.lex_state = 0},
-  [375] = {.lex_state = 0},
-  [376] = {.lex_state = 0},
-  [377] = {.lex_state = 0},
-  [378] = {.lex_state = 0},
-  [379] = {.lex_state = 0},
+  [364] = {.lex_state = 0, .external_lex_state = 3},
+  [365] = {.lex_state = 0, .external_lex_state = 3},
+  [366] = {.lex_state = 0, .external_lex_state = 3},
+  [367] = {.lex_state = 0, .external_lex_state = 3},
+  [368] = {.lex_state = 0, .external_lex_state = 3},
+  [369] = {.lex_state = 0, .external_lex_state = 3},
+  [370] = {.lex_state = 0, .external_lex_state = 3},
+  [371] = {.lex_state = 0, .external_lex_state = 3},
+  [372] = {.lex_state = 0, .external_lex_state = 3},
+  [373] = {.lex_state = 0, .external_lex_state = 3},
+  [374] = {.lex_state = 0, .external_lex_state = 3},
+  [375] = {.lex_state = 0, .external_lex_state = 3},
+  [376] = {.lex_state = 0, .external_lex_state = 3},
+  [377] = {.lex_state = 0, .external_lex_state = 3},
+  [378] = {.lex_state = 0, .external_lex_state = 3},
+  [379] = {.lex_state = 0, .external_lex_state = 3},
   [380] = {.lex_state = 0},
-  [381] = {.lex_state = 0},
-  [382] = {.lex_state = 0},
-  [383] = {.lex_state = 0},
-  [384] = {.lex_state = 0},
-  [385] = {.lex_state = 0},
-  [386] = {.lex_state = 0},
-  [387] = {.lex_state = 0},
-  [388] = {.lex_state = 0},
-  [389] = {.lex_state = 0},
-  [390] = {.lex_state = 0},
-  [391] = {.lex_state = 0},
-  [392] = {.lex_state = 0},
-  [393] = {.lex_state = 0},
-  [394] = {.lex_state = 0},
-  [395] = {.lex_state = 0},
-  [396] = {.lex_state = 0},
-  [397] = {.lex_state = 0},
+  [381] = {.lex_state = 0, .external_lex_state = 3},
+  [382] = {.lex_state = 0, .external_lex_state = 3},
+  [383] = {.lex_state = 0, .external_lex_state = 3},
+  [384] = {.lex_state = 0, .external_lex_state = 3},
+  [385] = {.lex_state = 0, .external_lex_state = 3},
+  [386] = {.lex_state = 0, .external_lex_state = 3},
+  [387] = {.lex_state = 0, .external_lex_state = 3},
+  [388] = {.lex_state = 0, .external_lex_state = 3},
+  [389] = {.lex_state = 0, .external_lex_state = 3},
+  [390] = {.lex_state = 0, .external_lex_state = 3},
+  [391] = {.lex_state = 0, .external_lex_state = 3},
+  [392] = {.lex_state = 0, .external_lex_state = 3},
+  [393] = {.lex_state = 0, .external_lex_state = 3},
+  [394] = {.lex_state = 0, .external_lex_state = 3},
+  [395] = {.lex_state = 0, .external_lex_state = 3},
+  [396] = {.lex_state = 0, .external_lex_state = 3},
+  [397] = {.lex_state = 0, .external_lex_state = 3},
   [398] = {.lex_state = 0},
   [399] = {.lex_state = 0},
   [400] = {.lex_state = 0},
   [401] = {.lex_state = 0},
   [402] = {.lex_state = 0},
   [403] = {.lex_state = 0},
-  [404] = {.lex_state = 0},
-  [405] = {.lex_state = 0},
-  [406] = {.lex_state = 0},
-  [407] = {.lex_state = 0},
+  [404] = {.lex_state = 0, .external_lex_state = 3},
+  [405] = {.lex_state = 0, .external_lex_state = 3},
+  [406] = {.lex_state = 0, .external_lex_state = 3},
+  [407] = {.lex_state = 0, .external_lex_state = 3},
   [408] = {.lex_state = 0},
-  [409] = {.lex_state = 0},
+  [409] = {.lex_state = 0, .external_lex_state = 3},
   [410] = {.lex_state = 0},
-  [411] = {.lex_state = 0},
-  [412] = {.lex_state = 0},
+  [411] = {.lex_state = 0, .external_lex_state = 3},
+  [412] = {.lex_state = 0, .external_lex_state = 3},
   [413] = {.lex_state = 0},
   [414] = {.lex_state = 0},
   [415] = {.lex_state = 0},
@@ -10564,66 +10631,66 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [418] = {.lex_state = 0},
   [419] = {.lex_state = 0},
   [420] = {.lex_state = 0},
-  [421] = {.lex_state = 0},
-  [422] = {.lex_state = 0},
-  [423] = {.lex_state = 0},
-  [424] = {.lex_state = 0},
+  [421] = {.lex_state = 0, .external_lex_state = 3},
+  [422] = {.lex_state = 0, .external_lex_state = 3},
+  [423] = {.lex_state = 0, .external_lex_state = 3},
+  [424] = {.lex_state = 0, .external_lex_state = 3},
   [425] = {.lex_state = 0},
   [426] = {.lex_state = 0},
-  [427] = {.lex_state = 0},
-  [428] = {.lex_state = 0},
+  [427] = {.lex_state = 0, .external_lex_state = 3},
+  [428] = {.lex_state = 0, .external_lex_state = 3},
   [429] = {.lex_state = 0},
   [430] = {.lex_state = 0},
-  [431] = {.lex_state = 0},
+  [431] = {.lex_state = 0, .external_lex_state = 3},
   [432] = {.lex_state = 0},
-  [433] = {.lex_state = 0},
+  [433] = {.lex_state = 0, .external_lex_state = 3},
   [434] = {.lex_state = 0},
-  [435] = {.lex_state = 0},
-  [436] = {.lex_state = 0},
-  [437] = {.lex_state = 0},
-  [438] = {.lex_state = 0},
-  [439] = {.lex_state = 0},
-  [440] = {.lex_state = 0},
-  [441] = {.lex_state = 0},
-  [442] = {.lex_state = 0},
-  [443] = {.lex_state = 0},
-  [444] = {.lex_state = 0},
-  [445] = {.lex_state = 0},
-  [446] = {.lex_state = 0},
-  [447] = {.lex_state = 0},
-  [448] = {.lex_state = 0},
-  [449] = {.lex_state = 0},
-  [450] = {.lex_state = 0},
+  [435] = {.lex_state = 0, .external_lex_state = 3},
+  [436] = {.lex_state = 0, .external_lex_state = 3},
+  [437] = {.lex_state = 0, .external_lex_state = 3},
+  [438] = {.lex_state = 0, .external_lex_state = 3},
+  [439] = {.lex_state = 0, .external_lex_state = 3},
+  [440] = {.lex_state = 0, .external_lex_state = 3},
+  [441] = {.lex_state = 0, .external_lex_state = 3},
+  [442] = {.lex_state = 0, .external_lex_state = 3},
+  [443] = {.lex_state = 0, .external_lex_state = 3},
+  [444] = {.lex_state = 0, .external_lex_state = 3},
+  [445] = {.lex_state = 0, .external_lex_state = 3},
+  [446] = {.lex_state = 0, .external_lex_state = 3},
+  [447] = {.lex_state = 0, .external_lex_state = 3},
+  [448] = {.lex_state = 0, .external_lex_state = 3},
+  [449] = {.lex_state = 0, .external_lex_state = 3},
+  [450] = {.lex_state = 0, .external_lex_state = 3},
   [451] = {.lex_state = 0},
-  [452] = {.lex_state = 0},
-  [453] = {.lex_state = 0},
-  [454] = {.lex_state = 0},
-  [455] = {.lex_state = 0},
-  [456] = {.lex_state = 0},
-  [457] = {.lex_state = 0},
-  [458] = {.lex_state = 0},
-  [459] = {.lex_state = 0},
-  [460] = {.lex_state = 0},
-  [461] = {.lex_state = 0},
-  [462] = {.lex_state = 0},
+  [452] = {.lex_state = 0, .external_lex_state = 3},
+  [453] = {.lex_state = 0, .external_lex_state = 3},
+  [454] = {.lex_state = 0, .external_lex_state = 3},
+  [455] = {.lex_state = 0, .external_lex_state = 3},
+  [456] = {.lex_state = 0, .external_lex_state = 3},
+  [457] = {.lex_state = 0, .external_lex_state = 3},
+  [458] = {.lex_state = 0, .external_lex_state = 3},
+  [459] = {.lex_state = 0, .external_lex_state = 3},
+  [460] = {.lex_state = 0, .external_lex_state = 3},
+  [461] = {.lex_state = 0, .external_lex_state = 3},
+  [462] = {.lex_state = 0, .external_lex_state = 3},
   [463] = {.lex_state = 0},
-  [464] = {.lex_state = 0},
+  [464] = {.lex_state = 0, .external_lex_state = 3},
   [465] = {.lex_state = 0},
   [466] = {.lex_state = 0},
   [467] = {.lex_state = 0},
-  [468] = {.lex_state = 0},
-  [469] = {.lex_state = 0},
-  [470] = {.lex_state = 0},
-  [471] = {.lex_state = 0},
-  [472] = {.lex_state = 0},
-  [473] = {.lex_state = 0},
-  [474] = {.lex_state = 0},
+  [468] = {.lex_state = 0, .external_lex_state = 3},
+  [469] = {.lex_state = 0, .external_lex_state = 3},
+  [470] = {.lex_state = 0, .external_lex_state = 3},
+  [471] = {.lex_state = 0, .external_lex_state = 3},
+  [472] = {.lex_state = 0, .external_lex_state = 3},
+  [473] = {.lex_state = 0, .external_lex_state = 3},
+  [474] = {.lex_state = 0, .external_lex_state = 3},
   [475] = {.lex_state = 0},
-  [476] = {.lex_state = 0},
-  [477] = {.lex_state = 0},
-  [478] = {.lex_state = 0},
+  [476] = {.lex_state = 0, .external_lex_state = 3},
+  [477] = {.lex_state = 0, .external_lex_state = 3},
+  [478] = {.lex_state = 0, .external_lex_state = 3},
   [479] = {.lex_state = 0},
-  [480] = {.lex_state = 0},
+  [480] = {.lex_state = 0, .external_lex_state = 3},
   [481] = {.lex_state = 0},
   [482] = {.lex_state = 0},
   [483] = {.lex_state = 0},
@@ -10633,42 +10700,76 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [487] = {.lex_state = 0},
   [488] = {.lex_state = 0},
   [489] = {.lex_state = 0},
-  [490] = {.lex_state = 0},
+  [490] = {.lex_state = 0, .external_lex_state = 3},
   [491] = {.lex_state = 0},
   [492] = {.lex_state = 0},
-  [493] = {.lex_state = 0},
-  [494] = {.lex_state = 0},
-  [495] = {.lex_state = 0},
-  [496] = {.lex_state = 0},
-  [497] = {.lex_state = 0},
-  [498] = {.lex_state = 0},
-  [499] = {.lex_state = 0},
-  [500] = {.lex_state = 0},
+  [493] = {.lex_state = 0, .external_lex_state = 3},
+  [494] = {.lex_state = 0, .external_lex_state = 3},
+  [495] = {.lex_state = 0, .external_lex_state = 3},
+  [496] = {.lex_state = 0, .external_lex_state = 3},
+  [497] = {.lex_state = 0, .external_lex_state = 3},
+  [498] = {.lex_state = 0, .external_lex_state = 3},
+  [499] = {.lex_state = 0, .external_lex_state = 3},
+  [500] = {.lex_state = 0, .external_lex_state = 3},
   [501] = {.lex_state = 0},
-  [502] = {.lex_state = 0},
-  [503] = {.lex_state = 0},
+  [502] = {.lex_state = 0, .external_lex_state = 3},
+  [503] = {.lex_state = 0, .external_lex_state = 3},
   [504] = {.lex_state = 0},
-  [505] = {.lex_state = 0},
+  [505] = {.lex_state = 0, .external_lex_state = 3},
   [506] = {.lex_state = 0},
-  [507] = {.lex_state = 0},
-  [508] = {.lex_state = 0},
-  [509] = {.lex_state = 0},
-  [510] = {.lex_state = 0},
-  [511] = {.lex_state = 0},
+  [507] = {.lex_state = 0, .external_lex_state = 3},
+  [508] = {.lex_state = 0, .external_lex_state = 3},
+  [509] = {.lex_state = 0, .external_lex_state = 3},
+  [510] = {.lex_state = 0, .external_lex_state = 3},
+  [511] = {.lex_state = 0, .external_lex_state = 3},
   [512] = {.lex_state = 0},
-  [513] = {.lex_state = 0},
-  [514] = {.lex_state = 0},
+  [513] = {.lex_state = 0, .external_lex_state = 3},
+  [514] = {.lex_state = 0, .external_lex_state = 3},
   [515] = {.lex_state = 0},
   [516] = {.lex_state = 0},
-  [517] = {.lex_state = 0},
-  [518] = {.lex_state = 0},
-  [519] = {.lex_state = 0},
-  [520] = {.lex_state = 0},
-  [521] = {.lex_state = 0},
+  [517] = {.lex_state = 0, .external_lex_state = 3},
+  [518] = {.lex_state = 0, .external_lex_state = 3},
+  [519] = {.lex_state = 0, .external_lex_state = 3},
+  [520] = {.lex_state = 0, .external_lex_state = 3},
+  [521] = {.lex_state = 0, .external_lex_state = 3},
   [522] = {.lex_state = 0},
-  [523] = {.lex_state = 0},
-  [524] = {.lex_state = 0},
+  [523] = {.lex_state = 0, .external_lex_state = 3},
+  [524] = {.lex_state = 0, .external_lex_state = 3},
   [525] = {.lex_state = 0},
+  [526] = {.lex_state = 0, .external_lex_state = 3},
+  [527] = {.lex_state = 0, .external_lex_state = 3},
+  [528] = {.lex_state = 0, .external_lex_state = 3},
+  [529] = {.lex_state = 0, .external_lex_state = 3},
+};
+
+enum {
+  ts_external_token_anon_sym_RBRACE = 0,
+  ts_external_token_sym__unclosed_eof = 1,
+  ts_external_token_sym__end_of_input = 2,
+};
+
+static const TSSymbol ts_external_scanner_symbol_map[EXTERNAL_TOKEN_COUNT] = {
+  [ts_external_token_anon_sym_RBRACE] = anon_sym_RBRACE,
+  [ts_external_token_sym__unclosed_eof] = sym__unclosed_eof,
+  [ts_external_token_sym__end_of_input] = sym__end_of_input,
+};
+
+static const bool ts_external_scanner_states[5][EXTERNAL_TOKEN_COUNT] = {
+  [1] = {
+    [ts_external_token_anon_sym_RBRACE] = true,
+    [ts_external_token_sym__unclosed_eof] = true,
+    [ts_external_token_sym__end_of_input] = true,
+  },
+  [2] = {
+    [ts_external_token_sym__end_of_input] = true,
+  },
+  [3] = {
+    [ts_external_token_anon_sym_RBRACE] = true,
+  },
+  [4] = {
+    [ts_external_token_anon_sym_RBRACE] = true,
+    [ts_external_token_sym__end_of_input] = true,
+  },
 };
 
 #ifdef __cplusplus
@@ -10677,6 +10778,12 @@ extern "C" {
 #ifdef _WIN32
 #define extern __declspec(dllexport)
 #endif
+
+void *tree_sitter_wit_external_scanner_create(void);
+void tree_sitter_wit_external_scanner_destroy(void *);
+bool tree_sitter_wit_external_scanner_scan(void *, TSLexer *, const bool *);
+unsigned tree_sitter_wit_external_scanner_serialize(void *, char *);
+void tree_sitter_wit_external_scanner_deserialize(void *, const char *, unsigned);
 
 extern const TSLanguage *tree_sitter_wit(void) {
   static const TSLanguage language = {
@@ -10706,6 +10813,15 @@ extern const TSLanguage *tree_sitter_wit(void) {
     .lex_fn = ts_lex,
     .keyword_lex_fn = ts_lex_keywords,
     .keyword_capture_token = sym_identifier,
+    .external_scanner = {
+      &ts_external_scanner_states[0][0],
+      ts_external_scanner_symbol_map,
+      tree_sitter_wit_external_scanner_create,
+      tree_sitter_wit_external_scanner_destroy,
+      tree_sitter_wit_external_scanner_scan,
+      tree_sitter_wit_external_scanner_serialize,
+      tree_sitter_wit_external_scanner_deserialize,
+    },
     .primary_state_ids = ts_primary_state_ids,
   };
   return &language;

@@ -340,6 +340,19 @@ class Grammar:
 
     def prepare(self):
         rule_names = list(self.rules)
+        # external tokens come from src/scanner.c; they are terminals the DFA never lexes
+        self.externals = []
+        for ex in self.data.get('externals', []):
+            if ex['type'] == 'STRING':
+                i = self.add_term(('str', ex['value']), name=ex['value'], value=ex['value'], kind='anon',
+                                  visible=True, named=False, tree=literal(ex['value']), prec=0,
+                                  is_string=True, external=True)
+            elif ex['type'] == 'SYMBOL':
+                i = self.add_term(('rule', ex['name']), name=ex['name'], kind='named',
+                                  visible=not ex['name'].startswith('_'), named=True, external=True)
+            else:
+                raise SystemExit(f'unsupported external token {ex}')
+            self.externals.append(i)
         # lexical rules first, in rule order
         for name in rule_names:
             rule = self.rules[name]
@@ -662,7 +675,7 @@ def build_lexers(g):
     kw_nfa = NFA()
     kw_start = kw_nfa.new()
     for i, t in enumerate(g.terms):
-        if i == 0:
+        if i == 0 or t.get('external'):
             continue
         if t['contextual_keyword']:
             s = kw_nfa.new()
@@ -844,7 +857,7 @@ def render(g, prods, states, lexers):
     w(f'#define SYMBOL_COUNT {S}')
     w('#define ALIAS_COUNT 0')
     w(f'#define TOKEN_COUNT {T}')
-    w('#define EXTERNAL_TOKEN_COUNT 0')
+    w(f'#define EXTERNAL_TOKEN_COUNT {len(g.externals)}')
     w(f'#define FIELD_COUNT {len(field_names)}')
     w(f'#define MAX_ALIAS_SEQUENCE_LENGTH {max_len}')
     w(f'#define PRODUCTION_ID_COUNT {len(field_entries)}\n')
@@ -926,16 +939,55 @@ def render(g, prods, states, lexers):
         idx = action_index[key]
         w(f'  [{idx}] = {{.entry = {{.count = {len(acts)}, .reusable = {"true" if reusable else "false"}}}}}, {", ".join(acts)},')
     w('};\n')
+    # External lex states: which external tokens each parse state accepts (row 0: none, so
+    # the scanner is not called; the error state gets every token).
+    ext_sets = [None]
+    ext_index = {}
+    ext_state_of = []
+    for s_, st in enumerate(states):
+        valid = tuple(g.externals) if s_ == 0 else tuple(e for e in g.externals if e in st['actions'])
+        if not valid:
+            ext_state_of.append(0)
+            continue
+        if valid not in ext_index:
+            ext_index[valid] = len(ext_sets)
+            ext_sets.append(valid)
+        ext_state_of.append(ext_index[valid])
     w('static const TSLexMode ts_lex_modes[STATE_COUNT] = {')
-    for s in range(len(states)):
-        w(f'  [{s}] = {{.lex_state = 0}},')
+    for s_ in range(len(states)):
+        ext = f', .external_lex_state = {ext_state_of[s_]}' if ext_state_of[s_] else ''
+        w(f'  [{s_}] = {{.lex_state = 0{ext}}},')
     w('};\n')
+    if g.externals:
+        w('enum {')
+        for k, e in enumerate(g.externals):
+            w(f'  ts_external_token_{ids[e]} = {k},')
+        w('};\n')
+        w('static const TSSymbol ts_external_scanner_symbol_map[EXTERNAL_TOKEN_COUNT] = {')
+        for e in g.externals:
+            w(f'  [ts_external_token_{ids[e]}] = {ids[e]},')
+        w('};\n')
+        w(f'static const bool ts_external_scanner_states[{len(ext_sets)}][EXTERNAL_TOKEN_COUNT] = {{')
+        for k, valid in enumerate(ext_sets):
+            if valid:
+                w(f'  [{k}] = {{')
+                for e in valid:
+                    w(f'    [ts_external_token_{ids[e]}] = true,')
+                w('  },')
+        w('};\n')
     w('#ifdef __cplusplus')
     w('extern "C" {')
     w('#endif')
     w('#ifdef _WIN32')
     w('#define extern __declspec(dllexport)')
     w('#endif\n')
+    if g.externals:
+        pre = f'tree_sitter_{g.name}_external_scanner'
+        w(f'void *{pre}_create(void);')
+        w(f'void {pre}_destroy(void *);')
+        w(f'bool {pre}_scan(void *, TSLexer *, const bool *);')
+        w(f'unsigned {pre}_serialize(void *, char *);')
+        w(f'void {pre}_deserialize(void *, const char *, unsigned);\n')
     w(f'extern const TSLanguage *tree_sitter_{g.name}(void) {{')
     w('  static const TSLanguage language = {')
     w('    .version = LANGUAGE_VERSION,')
@@ -965,6 +1017,17 @@ def render(g, prods, states, lexers):
     if kw_dfa:
         w('    .keyword_lex_fn = ts_lex_keywords,')
         w(f'    .keyword_capture_token = {ids[g.term_index[("rule", g.word)]]},')
+    if g.externals:
+        pre = f'tree_sitter_{g.name}_external_scanner'
+        w('    .external_scanner = {')
+        w('      &ts_external_scanner_states[0][0],')
+        w('      ts_external_scanner_symbol_map,')
+        w(f'      {pre}_create,')
+        w(f'      {pre}_destroy,')
+        w(f'      {pre}_scan,')
+        w(f'      {pre}_serialize,')
+        w(f'      {pre}_deserialize,')
+        w('    },')
     w('    .primary_state_ids = ts_primary_state_ids,')
     w('  };')
     w('  return &language;')
