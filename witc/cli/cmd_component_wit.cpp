@@ -4,11 +4,14 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <optional>
 #include <fstream>
 #include <iterator>
 #include <unistd.h>
 
 #include "command.hpp"
+#include "witc/binary/component_wat.hpp"
 #include "witc/binary/component_wit.hpp"
 #include "witc/wit/load.hpp"
 
@@ -40,16 +43,26 @@ int emit(const wit_opts& o, std::string_view bytes) {
 
 int run_wit(const wit_opts& o) {
   witc::source_map sm;
-  std::ifstream in(o.path, std::ios::binary);
-  std::string head(4, '\0');
-  bool binary = in && in.read(head.data(), 4) && head == std::string("\0asm", 4);
-  if (binary) {
-    in.seekg(0);
+  std::error_code ec;
+  std::optional<std::uint32_t> base;
+  if (!std::filesystem::is_directory(o.path, ec)) {
+    std::ifstream in(o.path, std::ios::binary);
     std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    auto base = sm.add(o.path, text, true);
+    if (in && text.substr(0, 4) == std::string("\0asm", 4)) {
+      base = sm.add(o.path, std::move(text), true);
+    } else if (in && witc::wit::is_binary_wit(o.path, text)) {
+      // The text format: parsed, encoded, then read as the binary would be.
+      std::size_t index = sm.files().size();
+      sm.add(o.path, std::move(text));
+      auto bytes = witc::binary::wat_to_wasm(sm, index);
+      if (!bytes) return report(bytes.error(), sm);
+      base = sm.add(o.path + " (encoded)", std::string(bytes->begin(), bytes->end()), true);
+    }
+  }
+  if (base) {
     const auto& stored = sm.files().back().text;
     auto d = witc::binary::decode_wit(
-        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(stored.data()), stored.size()), base);
+        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(stored.data()), stored.size()), *base);
     if (!d) return report(d.error(), sm);
     std::string out;
     for (auto p : d->packages) out += (out.empty() ? "" : "\n") + witc::binary::print_wit(d->resolve, p);
@@ -57,7 +70,7 @@ int run_wit(const wit_opts& o) {
   }
   witc::wit::resolve r;
   r.all_features = true;
-  auto pkgs = witc::wit::push_path(r, sm, o.path);
+  auto pkgs = witc::wit::push_path(r, sm, o.path, witc::wit::load_options{&witc::binary::push_binary_wit});
   if (!pkgs) return report(pkgs.error(), sm);
   if (o.wasm) {
     if (pkgs->size() != 1) {
@@ -76,7 +89,7 @@ int run_wit(const wit_opts& o) {
 
 WITC_COMMAND(component_wit, "print the WIT of a component or an encoded WIT package") {
   auto o = std::make_shared<wit_opts>();
-  cmd.add_option("path", o->path, "a component, an encoded WIT package, or WIT (file or directory)")->required();
+  cmd.add_option("path", o->path, "a component or an encoded WIT package (binary or `.wat` text), or WIT (file or directory)")->required();
   cmd.add_option("-o,--output", o->output, "where to write (default: standard output)");
   cmd.add_flag("--wasm", o->wasm, "encode the WIT package as a component instead of printing it");
   return [o] { return run_wit(*o); };

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "witc/binary/component_wat.hpp"
 #include "witc/wit/load.hpp"
 
 namespace witc::cli {
@@ -30,7 +31,7 @@ struct wit_input {
 
   /// Adds the `path` positional, `--features` and `--all-features` to `cmd`.
   void add_to(CLI::App& cmd) {
-    cmd.add_option("path", path, "a `.wit` file or a package directory (with an optional `deps/`)")->required();
+    cmd.add_option("path", path, "a `.wit` file, a package directory (with an optional `deps/`), or a `.wasm`/`.wat` WIT package")->required();
     cmd.add_option("--features", features, "features to enable for `@unstable` items (comma-separated)")
         ->delimiter(',');
     cmd.add_flag("--all-features", all_features, "enable every `@unstable` feature");
@@ -42,7 +43,7 @@ struct wit_input {
     auto out = std::make_unique<loaded_wit>();
     out->resolve.features = features;
     out->resolve.all_features = all_features;
-    auto pkgs = wit::push_path(out->resolve, out->sources, path);
+    auto pkgs = wit::push_path(out->resolve, out->sources, path, wit::load_options{&binary::push_binary_wit});
     if (!pkgs) {
       report(pkgs.error(), out->sources);
       return nullptr;

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -75,8 +76,48 @@ result<std::string> read_file(const fs::path& p) {
   return bytes;
 }
 
+// The first token of a text file, after blanks and `;;` / `(; ;)` comments: a
+// component or module in the text format opens with `(component` or `(module`.
+bool looks_like_wat(std::string_view s) {
+  std::size_t i = 0, n = s.size();
+  while (i < n) {
+    char c = s[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      ++i;
+    } else if (s.substr(i, 2) == ";;") {
+      while (i < n && s[i] != '\n') ++i;
+    } else if (s.substr(i, 2) == "(;") {
+      int depth = 0;
+      while (i < n) {
+        if (s.substr(i, 2) == "(;") depth++, i += 2;
+        else if (s.substr(i, 2) == ";)") { i += 2; if (--depth == 0) break; }
+        else ++i;
+      }
+      if (depth != 0) return false;
+    } else {
+      break;
+    }
+  }
+  if (i >= n || s[i] != '(') return false;
+  ++i;
+  while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+  auto word = s.substr(i);
+  auto is_word = [&](std::string_view w) {
+    return word.substr(0, w.size()) == w &&
+           (word.size() == w.size() || std::string_view(" \t\r\n();$").find(word[w.size()]) != std::string_view::npos);
+  };
+  return is_word("component") || is_word("module");
+}
+
 bool looks_binary_package(const fs::path& p, std::string_view bytes) {
-  return p.extension() == ".wasm" || p.extension() == ".wat" || bytes.substr(0, 4) == std::string_view("\0asm", 4);
+  return p.extension() == ".wasm" || p.extension() == ".wat" || bytes.substr(0, 4) == std::string_view("\0asm", 4) ||
+         looks_like_wat(bytes);
+}
+
+failure no_binary_loader(const fs::path& p) {
+  return fail(diagnostic::global(
+      fmt::format("`{}` is a binary WIT package, and reading binary WIT needs a binary loader", p.string()),
+      "pass `load_options{&witc::binary::push_binary_wit}` to `push_path` (the `witc` commands do)"));
 }
 
 /// Parses the named sources (already read) into a package group; files are taken in
@@ -122,15 +163,24 @@ result<package_group> parse_dir(source_map& sm, const fs::path& dir) {
   return parse_group(sm, std::move(sources));
 }
 
-result<package_group> parse_file(source_map& sm, const fs::path& p) {
+/// A file: WIT text gives a package group; a binary WIT package is merged into `r`
+/// straight away (as wit-parser's `_push_file`) and gives its id.
+struct parsed_file {
+  std::optional<package_group> group;
+  std::optional<package_id> binary;
+};
+
+result<parsed_file> parse_file(resolve& r, source_map& sm, const fs::path& p, const load_options& options) {
   WITC_TRY(auto bytes, read_file(p));
-  if (looks_binary_package(p, bytes))
-    return fail(diagnostic::global(
-        fmt::format("`{}` is a binary WIT package: binary packages are not supported until component decoding lands",
-                    p.string())));
+  if (looks_binary_package(p, bytes)) {
+    if (!options.binary) return no_binary_loader(p);
+    WITC_TRY(package_id id, options.binary(r, sm, p, std::move(bytes)));
+    return parsed_file{std::nullopt, id};
+  }
   std::vector<std::pair<std::string, std::string>> sources;
   sources.emplace_back(p.string(), std::move(bytes));
-  return parse_group(sm, std::move(sources));
+  WITC_TRY(auto g, parse_group(sm, std::move(sources)));
+  return parsed_file{std::move(g), std::nullopt};
 }
 
 int compare_names(const package_name& a, const package_name& b) {
@@ -219,6 +269,15 @@ result<package_id> push_groups(resolve& r, package_group main, std::vector<packa
 }  // namespace
 
 result<std::vector<package_id>> push_path(resolve& r, source_map& sm, const std::filesystem::path& path) {
+  return push_path(r, sm, path, load_options{});
+}
+
+bool is_binary_wit(const std::filesystem::path& path, std::string_view bytes) {
+  return looks_binary_package(path, bytes);
+}
+
+result<std::vector<package_id>> push_path(resolve& r, source_map& sm, const std::filesystem::path& path,
+                                          const load_options& options) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     WITC_TRY(auto main, parse_dir(sm, path));
@@ -240,15 +299,16 @@ result<std::vector<package_id>> push_path(resolve& r, source_map& sm, const std:
         }
         auto ext = e.path().extension();
         if (ext != ".wit" && ext != ".wat" && ext != ".wasm") continue;
-        WITC_TRY(auto g, parse_file(sm, e.path()));
-        deps.push_back(std::move(g));
+        WITC_TRY(auto f, parse_file(r, sm, e.path(), options));
+        if (f.group) deps.push_back(std::move(*f.group));
       }
     }
     WITC_TRY(package_id id, push_groups(r, std::move(main), std::move(deps)));
     return std::vector<package_id>{id};
   }
-  WITC_TRY(auto g, parse_file(sm, path));
-  WITC_TRY(package_id id, push_groups(r, std::move(g), {}));
+  WITC_TRY(auto f, parse_file(r, sm, path, options));
+  if (f.binary) return std::vector<package_id>{*f.binary};
+  WITC_TRY(package_id id, push_groups(r, std::move(*f.group), {}));
   return std::vector<package_id>{id};
 }
 
