@@ -1,0 +1,4 @@
+(component (; nested (; comment ;) ;) ;; line
+  (core module)
+  (type (list $nope))
+  "unterminated

@@ -1,0 +1,11 @@
+(component $top
+  (type $r (record (field "a" u32) (field "b" (list string))))
+  (type (variant (case "x") (case "y" $r)))
+  (type (flags "a" "b")) (type (enum "c" "d")) (type (option u8)) (type (result u32 (error string)))
+  (type (tuple u8 s64 f32 f64 char bool)) (type (list u8 4)) (type (stream u8)) (type (future))
+  (type (map string u32)) (type error-context)
+  (type $res (resource (rep i32)))
+  (type (own $res)) (type (borrow $res))
+  (type (func async (param "p" $r) (result (option string))))
+  (@custom "package-docs" "\00{}")
+)
