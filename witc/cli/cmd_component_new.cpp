@@ -11,12 +11,15 @@
 
 #include "command.hpp"
 #include "witc/binary/component_new.hpp"
+#include "witc/binary/component_wit.hpp"
+#include "witc/wit/load.hpp"
 
 namespace {
 struct new_opts {
   std::string input;
   std::string output;
   std::vector<std::string> adapt;
+  std::string wit, world;
   bool skip_validation = false;
 };
 
@@ -34,6 +37,23 @@ int run_new(const new_opts& o) {
   };
   auto core = read_bytes(o.input);
   if (!core) return fail({witc::diagnostic::global(fmt::format("cannot read `{}`", o.input))});
+  if (!o.wit.empty()) {
+    // Embed (or replace) the world first, as `component embed` would.
+    witc::wit::resolve r;
+    r.all_features = true;
+    auto pkgs = witc::wit::push_path(r, sm, o.wit);
+    if (!pkgs) return fail(pkgs.error());
+    auto w = witc::wit::select_world(r, *pkgs, o.world);
+    if (!w) return fail(w.error());
+    auto stripped = witc::binary::strip_component_type(*core);
+    if (!stripped) return fail(stripped.error());
+    auto embedded = witc::binary::embed_world(*stripped, r, *w);
+    if (!embedded) return fail(embedded.error());
+    core = std::move(*embedded);
+  } else if (!o.world.empty()) {
+    fmt::print(stderr, "error: `--world` needs `--wit`\n");
+    return witc::cli::exit_usage;
+  }
   witc::binary::component_new_options opts;
   opts.skip_validation = o.skip_validation;
   for (const auto& a : o.adapt) {
@@ -68,6 +88,8 @@ WITC_COMMAND(component_new, "make a component of a core module with an embedded 
   cmd.add_option("--adapt", o->adapt,
                  "NAME=ADAPTER.wasm: the adapter module implementing core import module NAME "
                  "(e.g. wasi_snapshot_preview1=wasi_snapshot_preview1.command.wasm)");
+  cmd.add_option("--wit", o->wit, "embed this WIT's world first (replacing any `component-type` section)");
+  cmd.add_option("-w,--world", o->world, "the world of `--wit` (default: the package's only world)");
   cmd.add_flag("--skip-validation", o->skip_validation, "do not validate the component made");
   return [o] { return run_new(*o); };
 }

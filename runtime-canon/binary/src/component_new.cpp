@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -103,6 +104,7 @@ struct source {
   std::vector<const type*> wtype;  // world-type type index -> its definition, if defined there
   std::vector<std::pair<u32, std::string>> walias;  // world-type type index -> (instance, name) if aliased
   std::vector<std::string> winst;                   // world-type instance index -> its name
+  std::vector<u32> winst_type;                      // world-type instance index -> its type index
   std::map<std::string, u32> inst_by_name, func_by_name, type_by_name;
   std::map<std::pair<std::string, std::string>, u32> resources;  // exported (interface, resource) -> type
   std::map<std::pair<u32, std::string>, u32> aliased_types;      // (instance, name) -> type + 1
@@ -349,6 +351,9 @@ class maker {
   result<std::vector<canon_opt>> options(core_item& ci, const abi& a, string_encoding enc, const std::string& why);
   result<void> exports(source& s, core_item& owner);
   result<void> export_interface(source& s, core_item& owner, const decl& d);
+  result<void> copy_interface(source& s, builder& ib, u32 wi, int depth,
+                              const std::function<u32(const std::string&, std::optional<u32>, u32)>& import_type,
+                              std::map<u32, std::map<std::string, u32>>& done);
   result<u32> nested_instance(source& s, const std::string& iface_name, const componenttype& it,
                               const std::vector<u32>& outer_local, const std::vector<instance::export_>& lifted);
   result<u32> lift(source& s, core_item& owner, const std::string& core_name, const wit::function& f, u32 type);
@@ -419,6 +424,7 @@ result<void> maker::replay_decl(source& s, const decl& d) {
           s.inst_by_name[name] = b_.instances;
           s.imap.push_back(b_.instances++);
           s.winst.push_back(name);
+          s.winst_type.push_back(d.ext.idx);
           break;
         case 3:
           s.type_by_name[name] = b_.types;
@@ -831,6 +837,54 @@ result<void> maker::export_interface(source& s, core_item& owner, const decl& d)
   b_.push<cexport>(11, std::move(ex));
   s.imap.push_back(b_.instances++);
   s.winst.push_back(name);
+  s.winst_type.push_back(d.ext.idx);
+  return ok;
+}
+
+// Copies the types of world instance `wi` (an imported or exported interface) into
+// nested component `ib`, each exported type named by an `import-type-*` import whose
+// argument is the same type aliased from that instance outside.
+result<void> maker::copy_interface(source& s, builder& ib, u32 wi, int depth,
+                                   const std::function<u32(const std::string&, std::optional<u32>, u32)>& import_type,
+                                   std::map<u32, std::map<std::string, u32>>& done) {
+  if (done.contains(wi)) return ok;
+  if (depth > 50) return error("interfaces use each other's types too deeply");
+  if (wi >= s.winst_type.size() || s.winst_type[wi] >= s.wtype.size() || !s.wtype[s.winst_type[wi]])
+    return error("an interface's instance type is missing");
+  const auto* ct = std::get_if<componenttype>(&s.wtype[s.winst_type[wi]]->def);
+  if (!ct) return error("an interface's type is not an instance type");
+  auto& names = done[wi];
+  std::vector<u32> m;
+  for (const auto& x : ct->decls) {
+    if (x.tag == 1) {
+      if (std::holds_alternative<functype>(x.type->def)) {
+        m.push_back(~u32{0});  // functions are not copied; nothing refers to their types
+        continue;
+      }
+      WITC_TRY(type t, remap(*x.type, m));
+      m.push_back(ib.add_type(std::move(t)));
+    } else if (x.tag == 2) {
+      if (x.alias.idx >= s.walias.size() || s.walias[x.alias.idx].first >= s.winst.size())
+        return error(fmt::format("a type used by `{}` does not come from another interface", s.winst[wi]));
+      auto [other, tname] = s.walias[x.alias.idx];
+      WITC_CHECK(copy_interface(s, ib, other, depth + 1, import_type, done));
+      auto f = done[other].find(tname);
+      if (f == done[other].end()) return error(fmt::format("type `{}` of `{}` is not exported", tname, s.winst[other]));
+      m.push_back(f->second);
+    } else if (x.tag == 4 && x.ext.kind == 3) {
+      auto& cached = s.aliased_types[{s.imap.at(wi), x.name.name}];
+      if (!cached) cached = b_.alias_export(s.imap.at(wi), x.name.name, sort_kind::type) + 1;
+      std::optional<u32> eq;
+      if (x.ext.bound_eq) {
+        WITC_TRY(u32 j, at(m, x.ext.idx, "type"));
+        eq = j;
+      }
+      u32 i = import_type(x.name.name, eq, cached - 1);
+      m.push_back(i);
+      done[wi][x.name.name] = i;
+    }
+  }
+  (void)names;
   return ok;
 }
 
@@ -849,7 +903,8 @@ result<u32> maker::nested_instance(source& s, const std::string& iface_name, con
     while (used[n]++) n += "-x";
     return n;
   };
-  auto import_type = [&](const std::string& name, std::optional<u32> eq, u32 outer) {
+  std::function<u32(const std::string&, std::optional<u32>, u32)> import_type = [&](const std::string& name,
+                                                                                   std::optional<u32> eq, u32 outer) {
     cimport im;
     im.name.name = unique("import-type-" + name);
     im.type.kind = 3;
@@ -859,7 +914,7 @@ result<u32> maker::nested_instance(source& s, const std::string& iface_name, con
     ib.push<cimport>(10, std::move(im));
     return ib.types++;
   };
-  const auto& r = s.d.resolve;
+  std::map<u32, std::map<std::string, u32>> foreign;  // world instance -> type name -> inner index
   u32 local = 0;  // position in the instance type's type index space
   std::size_t lifted_at = 0;
   for (const auto& x : it.decls) {
@@ -871,35 +926,15 @@ result<u32> maker::nested_instance(source& s, const std::string& iface_name, con
         break;
       }
       case 2: {
-        // A type of another interface: named by an import of the nested component.
-        WITC_TRY(u32 outer, at(s.tmap, x.alias.idx, "type"));
+        // A type of another interface: its interface's types are copied in, each named
+        // by an import of the nested component.
         if (x.alias.idx >= s.walias.size() || s.walias[x.alias.idx].first >= s.winst.size())
-          return error(fmt::format("a type used by `{}` does not come from an imported interface", iface_name));
+          return error(fmt::format("a type used by `{}` does not come from another interface", iface_name));
         const auto& [wi, tname] = s.walias[x.alias.idx];
-        const std::string& from = s.winst[wi];
-        std::optional<wit::type_id> tid;
-        for (const auto& [k, item] : r[s.w].imports)
-          if (item.kind == wit::world_item::kind::interface && key_name(r, k) == from)
-            if (auto f = r[item.iface].types.find(tname); f != r[item.iface].types.end()) tid = f->second;
-        for (const auto& [k, item] : r[s.w].exports)
-          if (!tid && item.kind == wit::world_item::kind::interface && key_name(r, k) == from)
-            if (auto f = r[item.iface].types.find(tname); f != r[item.iface].types.end()) tid = f->second;
-        if (!tid) return error(fmt::format("type `{}` of `{}` is not in the world", tname, from));
-        if (std::holds_alternative<wit::resource>(r[*tid].kind)) {
-          mi.push_back(import_type(tname, std::nullopt, outer));
-        } else {
-          if (has_handles(r, wit::type::of(*tid), 0))
-            return error(fmt::format("`{}` uses type `{}` of `{}`, which holds resource handles", iface_name, tname, from),
-                         "`component new` cannot export such an interface yet");
-          alias a;
-          a.sort.kind = sort_kind::type;
-          a.target = 2;
-          a.count = 1;
-          a.idx = outer;
-          ib.push<alias>(6, a);
-          u32 inner = ib.types++;
-          mi.push_back(import_type(tname, inner, outer));
-        }
+        WITC_CHECK(copy_interface(s, ib, wi, 0, import_type, foreign));
+        auto f = foreign[wi].find(tname);
+        if (f == foreign[wi].end()) return error(fmt::format("type `{}` of `{}` is not exported", tname, s.winst[wi]));
+        mi.push_back(f->second);
         ++local;
         break;
       }
@@ -1151,6 +1186,10 @@ result<std::vector<std::uint8_t>> maker::run(std::span<const std::uint8_t> core,
 }
 
 }  // namespace
+
+result<std::vector<std::uint8_t>> strip_component_type(std::span<const std::uint8_t> core) {
+  return strip_custom(core, "component-type", 0);
+}
 
 result<std::vector<std::uint8_t>> component_new(std::span<const std::uint8_t> core, const component_new_options& opts,
                                                 std::uint32_t base) {

@@ -37,4 +37,8 @@ struct component_new_options {
                                                               const component_new_options& opts = {},
                                                               std::uint32_t base = 0);
 
+/// `core` without its `component-type*` custom sections (what `component new` strips).
+/// Example: `WITC_TRY(auto plain, strip_component_type(core_bytes));`
+[[nodiscard]] result<std::vector<std::uint8_t>> strip_component_type(std::span<const std::uint8_t> core);
+
 }  // namespace witc::binary
