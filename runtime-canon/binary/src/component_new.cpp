@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 
 #include "component_new_detail.hpp"
@@ -119,6 +120,7 @@ struct core_item {
   u32 module_idx = 0, instance = 0;
   bool is_main = true;
   std::string realloc_export;  // what its lowered imports (or lifts) use as realloc
+  std::vector<bool> live;      // adapters: functions reachable from what is used (empty: all)
 
   const export_* find_export(std::string_view n) const {
     for (const auto& e : m->exports)
@@ -136,7 +138,7 @@ struct core_item {
 
 // How one core import is satisfied.
 struct import_plan {
-  enum class how { lower, shim, resource_op, main_memory, main_export, grow_realloc } kind = how::lower;
+  enum class how { lower, shim, resource_op, main_memory, main_export, grow_realloc, trap } kind = how::lower;
   std::string module, field;
   u32 comp_func = 0;  // lower
   u32 comp_type = 0;  // resource_op
@@ -283,6 +285,21 @@ result<type> remap(const type& t, const std::vector<u32>& m) {
   return out;
 }
 
+// The world import that core import module `module` names: exactly, or a
+// semver-compatible version of the same interface.
+std::optional<wit::world_key> find_import_key(const wit::resolve& r, wit::world_id w, const std::string& module) {
+  for (const auto& [k, it] : r[w].imports)
+    if (it.kind == wit::world_item::kind::interface && key_name(r, k) == module) return k;
+  auto [base_name, version] = split_version(module);
+  std::optional<wit::world_key> found;
+  for (const auto& [k, it] : r[w].imports) {
+    if (it.kind != wit::world_item::kind::interface) continue;
+    auto [b2, v2] = split_version(key_name(r, k));
+    if (b2 == base_name && !version.empty() && !v2.empty() && compatible(version, v2)) found = k;
+  }
+  return found;
+}
+
 // Whether a WIT type holds an `own` or `borrow` handle anywhere.
 bool has_handles(const wit::resolve& r, wit::type t, int depth) {
   if (!t.is_id() || depth > 100) return false;
@@ -325,11 +342,15 @@ class maker {
   std::optional<u32> memory_, grow_realloc_;
   std::map<std::string, u32> realloc_of_;  // core item name -> core func
   u32 shim_instance_ = 0;
+  std::vector<core_sig> traps_;
+  std::optional<u32> trap_instance_;
 
   core_item& main() { return *cores_.front(); }
 
   result<std::unique_ptr<source>> load_source(std::string label, std::span<const std::uint8_t> payload);
-  result<void> replay_imports(source& s);
+  result<void> replay_imports(source& s, const std::map<std::string, std::set<std::string>>* needed);
+  void skip_decl(source& s, const decl& d);
+  result<void> collect_garbage(core_item& ad, std::map<std::string, std::set<std::string>>& needed);
   result<void> replay_decl(source& s, const decl& d);
   struct pending_resource {
     source* src;
@@ -440,8 +461,219 @@ result<void> maker::replay_decl(source& s, const decl& d) {
   }
 }
 
-result<void> maker::replay_imports(source& s) {
-  for (std::size_t i = 0; i < s.split; ++i) WITC_CHECK(replay_decl(s, s.ct.decls[i]));
+// An instance type cut down to the functions in `funcs` and the types in `types`
+// and what those refer to (wit-component imports only what an adapter uses).
+componenttype trim_instance(const componenttype& it, const std::set<std::string>& funcs,
+                            const std::set<std::string>& types) {
+  std::size_t n = it.decls.size();
+  std::vector<std::size_t> producer;  // local type index -> decl
+  std::vector<std::vector<u32>> deps(n);
+  auto val = [](std::vector<u32>& out, const std::optional<cval>& v) {
+    if (v && !v->is_prim) out.push_back(v->idx);
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    const decl& d = it.decls[i];
+    if (d.tag == 1) {
+      if (const auto* dv = std::get_if<defvaltype>(&d.type->def)) {
+        for (const auto& f : dv->fields) val(deps[i], f.type);
+        for (const auto& c : dv->cases) val(deps[i], c.type);
+        for (const auto& t : dv->types) val(deps[i], t);
+        val(deps[i], dv->a);
+        val(deps[i], dv->b);
+        if (dv->code == 0x69 || dv->code == 0x68) deps[i].push_back(dv->idx);
+      } else if (const auto* ft = std::get_if<functype>(&d.type->def)) {
+        for (const auto& p : ft->params) val(deps[i], p.type);
+        val(deps[i], ft->result);
+      }
+      producer.push_back(i);
+    } else if (d.tag == 2) {
+      producer.push_back(i);
+    } else if (d.tag == 4) {
+      if (d.ext.kind == 1 || (d.ext.kind == 3 && d.ext.bound_eq)) deps[i].push_back(d.ext.idx);
+      if (d.ext.kind == 3) producer.push_back(i);
+    }
+  }
+  std::vector<bool> need(n, false);
+  for (std::size_t i = 0; i < n; ++i) {
+    const decl& d = it.decls[i];
+    if (d.tag == 4 && ((d.ext.kind == 1 && funcs.contains(d.name.name)) || (d.ext.kind == 3 && types.contains(d.name.name))))
+      need[i] = true;
+  }
+  for (std::size_t i = n; i-- > 0;)
+    if (need[i])
+      for (u32 t : deps[i])
+        if (t < producer.size()) need[producer[t]] = true;
+  componenttype out;
+  std::vector<u32> remap_idx;
+  u32 next = 0;
+  auto fix = [&](u32& idx) { idx = idx < remap_idx.size() ? remap_idx[idx] : idx; };
+  auto fixv = [&](std::optional<cval>& v) {
+    if (v && !v->is_prim) fix(v->idx);
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    decl d = it.decls[i];
+    bool makes_type = d.tag == 1 || d.tag == 2 || (d.tag == 4 && d.ext.kind == 3);
+    if (!need[i]) {
+      if (makes_type) remap_idx.push_back(~u32{0});
+      continue;
+    }
+    if (d.tag == 1) {
+      if (auto* dv = std::get_if<defvaltype>(&d.type->def)) {
+        for (auto& f : dv->fields) if (!f.type.is_prim) fix(f.type.idx);
+        for (auto& c : dv->cases) fixv(c.type);
+        for (auto& t : dv->types) if (!t.is_prim) fix(t.idx);
+        fixv(dv->a);
+        fixv(dv->b);
+        if (dv->code == 0x69 || dv->code == 0x68) fix(dv->idx);
+      } else if (auto* ft = std::get_if<functype>(&d.type->def)) {
+        for (auto& p : ft->params) if (!p.type.is_prim) fix(p.type.idx);
+        fixv(ft->result);
+      }
+    } else if (d.tag == 4 && (d.ext.kind == 1 || (d.ext.kind == 3 && d.ext.bound_eq))) {
+      fix(d.ext.idx);
+    }
+    if (makes_type) remap_idx.push_back(next++);
+    out.decls.push_back(std::move(d));
+  }
+  return out;
+}
+
+// The world-type decls the named instance imports need (their instance types cut
+// down to `uses`: interface -> functions and types used), with the types they
+// alias from other instances, transitively; instance types in `ct` are trimmed in place.
+std::vector<bool> needed_decls(componenttype& ct, std::size_t split,
+                               const std::map<std::string, std::set<std::string>>& uses) {
+  std::vector<std::size_t> type_of, inst_of;  // world-type index -> producing decl
+  for (std::size_t i = 0; i < split; ++i) {
+    const decl& d = ct.decls[i];
+    if (d.tag == 1 || (d.tag == 2 && d.alias.sort.kind == sort_kind::type) || (d.tag == 3 && d.ext.kind == 3))
+      type_of.push_back(i);
+    if ((d.tag == 2 && d.alias.sort.kind == sort_kind::instance) || (d.tag == 3 && d.ext.kind == 5))
+      inst_of.push_back(i);
+  }
+  std::vector<bool> need(split, false);
+  std::map<std::size_t, std::set<std::string>> names_of;  // instance decl -> type names aliased from it
+  std::map<std::size_t, std::size_t> type_owner;          // instance type decl -> import decl
+  for (std::size_t i = 0; i < split; ++i)
+    if (ct.decls[i].tag == 3 && ct.decls[i].ext.kind != 5) need[i] = true;
+  for (std::size_t i = split; i-- > 0;) {
+    decl& d = ct.decls[i];
+    if (d.tag == 3 && d.ext.kind == 5) {
+      if (uses.contains(d.name.name)) need[i] = true;
+      if (!need[i]) continue;
+      if (d.ext.idx < type_of.size()) {
+        need[type_of[d.ext.idx]] = true;
+        type_owner[type_of[d.ext.idx]] = i;
+      }
+    } else if (d.tag == 2 && need[i]) {
+      if (d.alias.instance < inst_of.size()) {
+        need[inst_of[d.alias.instance]] = true;
+        names_of[inst_of[d.alias.instance]].insert(d.alias.name);
+      }
+    } else if (d.tag == 1 && need[i]) {
+      auto* it = std::get_if<componenttype>(&d.type->def);
+      if (it && type_owner.contains(i)) {
+        const decl& imp = ct.decls[type_owner[i]];
+        std::set<std::string> funcs, types = names_of[type_owner[i]];
+        if (auto u = uses.find(imp.name.name); u != uses.end())
+          for (const auto& x : u->second) {
+            if (x.starts_with("[resource-drop]")) types.insert(x.substr(15));
+            else funcs.insert(x);
+          }
+        *it = trim_instance(*it, funcs, types);
+      }
+      if (it) {
+        for (const auto& x : it->decls)
+          if (x.tag == 2 && x.alias.target == 2 && x.alias.count == 1 && x.alias.idx < type_of.size())
+            need[type_of[x.alias.idx]] = true;
+      } else if (const auto* dv = std::get_if<defvaltype>(&d.type->def)) {
+        auto mark = [&](const std::optional<cval>& v) {
+          if (v && !v->is_prim && v->idx < type_of.size()) need[type_of[v->idx]] = true;
+        };
+        for (const auto& f : dv->fields) mark(f.type);
+        for (const auto& c : dv->cases) mark(c.type);
+        for (const auto& t : dv->types) mark(t);
+        mark(dv->a);
+        mark(dv->b);
+        if ((dv->code == 0x69 || dv->code == 0x68) && dv->idx < type_of.size()) need[type_of[dv->idx]] = true;
+      } else if (const auto* ft = std::get_if<functype>(&d.type->def)) {
+        auto mark = [&](const std::optional<cval>& v) {
+          if (v && !v->is_prim && v->idx < type_of.size()) need[type_of[v->idx]] = true;
+        };
+        for (const auto& p : ft->params) mark(p.type);
+        mark(ft->result);
+      }
+    }
+  }
+  return need;
+}
+
+void maker::skip_decl(source& s, const decl& d) {
+  constexpr u32 none = ~u32{0};
+  if (d.tag == 1) {
+    s.tmap.push_back(none);
+    s.wtype.push_back(&*d.type);
+    s.walias.push_back({none, ""});
+  } else if (d.tag == 2) {
+    if (d.alias.sort.kind == sort_kind::type) {
+      s.tmap.push_back(none);
+      s.wtype.push_back(nullptr);
+      s.walias.push_back({d.alias.instance, d.alias.name});
+    } else if (d.alias.sort.kind == sort_kind::func) {
+      s.fmap.push_back(none);
+    } else if (d.alias.sort.kind == sort_kind::instance) {
+      s.imap.push_back(none);
+    }
+  } else if (d.tag == 3) {
+    if (d.ext.kind == 1) s.fmap.push_back(none);
+    if (d.ext.kind == 3) {
+      s.tmap.push_back(none);
+      s.wtype.push_back(nullptr);
+      s.walias.push_back({none, ""});
+    }
+    if (d.ext.kind == 5) {
+      s.imap.push_back(none);
+      s.winst.push_back(d.name.name);
+      s.winst_type.push_back(d.ext.idx);
+    }
+  }
+}
+
+result<void> maker::replay_imports(source& s, const std::map<std::string, std::set<std::string>>* needed) {
+  std::vector<bool> need;
+  if (needed) need = needed_decls(s.ct, s.split, *needed);
+  for (std::size_t i = 0; i < s.split; ++i) {
+    if (needed && !need[i]) {
+      skip_decl(s, s.ct.decls[i]);
+      continue;
+    }
+    WITC_CHECK(replay_decl(s, s.ct.decls[i]));
+  }
+  return ok;
+}
+
+// The adapter's live functions, from what the module imports of it and what its world
+// exports; `needed` gets the world imports those functions use.
+result<void> maker::collect_garbage(core_item& ad, std::map<std::string, std::set<std::string>>& needed) {
+  std::vector<u32> roots;
+  std::string prefix = ad.name.substr(9, ad.name.size() - 10);  // adapter `NAME`
+  for (const auto& im : main().m->imports)
+    if (im.module == prefix)
+      if (const auto* e = ad.find_export(im.name); e && e->kind == extern_kind::func) roots.push_back(e->index);
+  for (const auto& e : ad.m->exports)
+    if (e.kind == extern_kind::func &&
+        (e.name.find('#') != std::string::npos || e.name == "cabi_import_realloc" || e.name == "cabi_export_realloc"))
+      roots.push_back(e.index);
+  WITC_TRY(ad.live, live_functions(*ad.m, roots));
+  if (!ad.src) return ok;
+  const auto& r = ad.src->d.resolve;
+  u32 f = 0;
+  for (const auto& im : ad.m->imports) {
+    if (im.kind != extern_kind::func) continue;
+    if (ad.live[f++] && im.module != "env" && im.module != "__main_module__") {
+      if (auto k = find_import_key(r, ad.src->w, im.module)) needed[key_name(r, *k)].insert(im.name);
+    }
+  }
   return ok;
 }
 
@@ -558,24 +790,9 @@ result<import_plan> maker::plan_interface_import(core_item& ci, source& s, const
     return resource(0, op);
   }
   // An imported interface: exact name, else a semver-compatible version of it.
-  const wit::world_key* key = nullptr;
-  const wit::world_item* item = nullptr;
-  for (const auto& [k, it] : w.imports)
-    if (it.kind == wit::world_item::kind::interface && key_name(r, k) == im.module) {
-      key = &k;
-      item = &it;
-    }
-  if (!key) {
-    auto [base_name, version] = split_version(im.module);
-    for (const auto& [k, it] : w.imports) {
-      if (it.kind != wit::world_item::kind::interface) continue;
-      auto [b2, v2] = split_version(key_name(r, k));
-      if (b2 == base_name && !version.empty() && !v2.empty() && compatible(version, v2)) {
-        key = &k;
-        item = &it;
-      }
-    }
-  }
+  auto found = find_import_key(r, s.w, im.module);
+  const wit::world_key* key = found ? &*found : nullptr;
+  const wit::world_item* item = found ? &w.imports.find(*found)->second : nullptr;
   if (!key)
     return error(fmt::format("{} imports `{}` from module `{}`, which the world does not import", ci.name, field,
                              im.module),
@@ -605,11 +822,22 @@ result<import_plan> maker::plan_interface_import(core_item& ci, source& s, const
 
 result<std::vector<import_plan>> maker::plan_imports(core_item& ci) {
   std::vector<import_plan> plans;
+  u32 func = 0;
   for (const auto& im : ci.m->imports) {
     import_plan p;
     p.module = im.module;
     p.field = im.name;
-    if (!ci.is_main && im.module == "env" && im.name == "memory" && im.kind == extern_kind::memory) {
+    bool dead = im.kind == extern_kind::func && !ci.live.empty() && !ci.live[func];
+    if (im.kind == extern_kind::func) ++func;
+    if (dead) {
+      const auto& ft = ci.m->types.at(im.func_type);
+      core_sig sig;
+      for (auto v : ft.params) sig.params.push_back(static_cast<std::uint8_t>(v));
+      for (auto v : ft.results) sig.results.push_back(static_cast<std::uint8_t>(v));
+      p.kind = import_plan::how::trap;
+      p.slot = static_cast<int>(traps_.size());
+      traps_.push_back(std::move(sig));
+    } else if (!ci.is_main && im.module == "env" && im.name == "memory" && im.kind == extern_kind::memory) {
       p.kind = import_plan::how::main_memory;
     } else if (!ci.is_main && im.module == "__main_module__") {
       bool realloc = im.name == "cabi_realloc" || im.name == "canonical_abi_realloc";
@@ -726,6 +954,10 @@ result<void> maker::instantiate(core_item& ci, const std::vector<import_plan>& p
       }
       case import_plan::how::main_export:
         item.idx = b_.alias_core(main().instance, p.target, core_sort::func);
+        break;
+      case import_plan::how::trap:
+        if (!trap_instance_) trap_instance_ = b_.instantiate(b_.add_module(trap_module(traps_)), {});
+        item.idx = b_.alias_core(*trap_instance_, std::to_string(p.slot), core_sort::func);
         break;
       case import_plan::how::grow_realloc: {
         if (!grow_realloc_) {
@@ -1105,8 +1337,16 @@ result<std::vector<std::uint8_t>> maker::run(std::span<const std::uint8_t> core,
     cores_.push_back(std::move(c));
   }
 
-  // 1. Imports of every world.
-  for (auto& s : sources_) WITC_CHECK(replay_imports(*s));
+  // 1. Imports of every world; of an adapter's, only what its live code uses.
+  for (auto& c : cores_) {
+    if (c->is_main) {
+      if (c->src) WITC_CHECK(replay_imports(*c->src, nullptr));
+      continue;
+    }
+    std::map<std::string, std::set<std::string>> needed;
+    WITC_CHECK(collect_garbage(*c, needed));
+    if (c->src) WITC_CHECK(replay_imports(*c->src, &needed));
+  }
 
   // 2. Plans: exported resources (their dtors) and every core import.
   for (auto& c : cores_)

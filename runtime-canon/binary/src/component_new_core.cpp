@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "component_new_detail.hpp"
+#include "witc/binary/core_opcodes.hpp"
 #include "witc/binary/reader.hpp"
 
 namespace witc::binary::component_new_detail {
@@ -393,6 +394,62 @@ std::vector<std::uint8_t> shim_module(const std::vector<core_sig>& sigs) {
   }
   put_section(out, 10, body);
   return out;
+}
+
+std::vector<std::uint8_t> trap_module(const std::vector<core_sig>& sigs) {
+  std::vector<std::uint8_t> out = {0, 'a', 's', 'm', 1, 0, 0, 0};
+  put_section(out, 1, type_section(sigs));
+  std::vector<std::uint8_t> body;
+  leb(body, sigs.size());
+  for (std::size_t i = 0; i < sigs.size(); ++i) leb(body, i);
+  put_section(out, 3, body);
+  body.clear();
+  leb(body, sigs.size());
+  for (std::size_t i = 0; i < sigs.size(); ++i) {
+    name(body, std::to_string(i));
+    body.push_back(0x00);
+    leb(body, i);
+  }
+  put_section(out, 7, body);
+  body.clear();
+  leb(body, sigs.size());
+  for (std::size_t i = 0; i < sigs.size(); ++i) body.insert(body.end(), {0x03, 0x00, 0x00, 0x0b});
+  put_section(out, 10, body);
+  return out;
+}
+
+result<std::vector<bool>> live_functions(const module& m, const std::vector<std::uint32_t>& roots) {
+  std::uint32_t n = m.func_count();
+  std::vector<bool> live(n, false);
+  std::vector<std::uint32_t> work;
+  auto mark = [&](std::uint64_t f) {
+    if (f < n && !live[f]) {
+      live[f] = true;
+      work.push_back(static_cast<std::uint32_t>(f));
+    }
+  };
+  auto scan = [&](std::span<const instr> code) {
+    for (const auto& i : code)
+      if (i.code == op::ref_func) mark(i.a);
+  };
+  for (auto r : roots) mark(r);
+  if (m.start) mark(*m.start);
+  for (const auto& g : m.globals) scan(g.init.code);
+  for (const auto& e : m.elements)
+    for (const auto& x : e.init) scan(x.code);
+  while (!work.empty()) {
+    std::uint32_t f = work.back();
+    work.pop_back();
+    if (f < m.imported_funcs) continue;
+    std::uint32_t local = f - m.imported_funcs;
+    if (local >= m.codes.size()) continue;
+    code_reader cr(m.codes[local].body, m.codes[local].offset);
+    while (!cr.at_end()) {
+      WITC_TRY(instr i, cr.next());
+      if (i.code == op::call || i.code == static_cast<op>(0x12) || i.code == op::ref_func) mark(i.a);
+    }
+  }
+  return live;
 }
 
 std::vector<std::uint8_t> fixup_module(const std::vector<core_sig>& sigs) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "witc/binary/core_module.hpp"
 #include "witc/support/result.hpp"
 #include "witc/wit/resolve.hpp"
 
@@ -59,6 +60,15 @@ struct raw_section {
 /// realloc) and marks `allocation_state` allocated.
 [[nodiscard]] result<std::vector<std::uint8_t>> prepare_adapter(std::span<const std::uint8_t> bytes,
                                                                 std::uint32_t base);
+
+/// The functions of `m` reachable from `roots` through `call`, `return_call` and
+/// `ref.func` (in code, globals and element segments): wit-component's adapter gc,
+/// used to import only the WASI interfaces an adapter needs for what the module uses.
+[[nodiscard]] result<std::vector<bool>> live_functions(const module& m, const std::vector<std::uint32_t>& roots);
+
+/// A module of functions "0", "1", ... with the given types that trap: stand-ins for an
+/// adapter's imports that nothing live reaches.
+[[nodiscard]] std::vector<std::uint8_t> trap_module(const std::vector<core_sig>& sigs);
 
 /// The shim: a table `$imports` of `sigs.size()` funcrefs and functions "0", "1", ...
 /// that `call_indirect` through it.

@@ -37,7 +37,9 @@ for spec in app:app:app kv:kv-impl:kv_impl log:log-impl:log_impl; do
   clang++-19 --target=wasm32-wasi -std=c++20 -O2 -fno-exceptions -mexec-model=reactor -I"gen-$src" \
     "$here/$src.cpp" "gen-$src/$gen.cpp" -o "$src.core.wasm"
   if [ $have_component_new = 1 ]; then
-    "$witc" component new "$src.core.wasm" --wit "$here/demo.wit" --world "$world" -o "$src.wasm"
+    # libc++ links a few wasi_snapshot_preview1 imports: jco's reactor adapter, as `jco new --wasi-reactor`.
+    "$witc" component new "$src.core.wasm" --wit "$here/demo.wit" --world "$world" -o "$src.wasm" \
+      --adapt "wasi_snapshot_preview1=$here/node_modules/@bytecodealliance/jco/lib/wasi_snapshot_preview1.reactor.wasm"
   else
     node "$here/embed.mjs" "$work/$src.core.wasm" "$here/demo.wit" "$world" "$work/$src.embed.wasm"
     "$jco" new "$src.embed.wasm" --wasi-reactor -o "$src.wasm" >/dev/null
