@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "command.hpp"
+#include "witc/binary/component_reader.hpp"
 #include "witc/binary/component_wat.hpp"
 #include "witc/binary/component_wit.hpp"
 #include "witc/wit/load.hpp"
@@ -20,6 +21,7 @@ struct wit_opts {
   std::string path;
   std::string output;
   bool wasm = false;
+  bool wat = false;
 };
 
 int report(const witc::diagnostics& ds, const witc::source_map& sm) {
@@ -72,13 +74,20 @@ int run_wit(const wit_opts& o) {
   r.all_features = true;
   auto pkgs = witc::wit::push_path(r, sm, o.path, witc::wit::load_options{&witc::binary::push_binary_wit});
   if (!pkgs) return report(pkgs.error(), sm);
-  if (o.wasm) {
+  if (o.wasm || o.wat) {
     if (pkgs->size() != 1) {
-      fmt::print(stderr, "error: `--wasm` encodes one package, found {}\n", pkgs->size());
+      fmt::print(stderr, "error: `--{}` encodes one package, found {}\n", o.wat ? "wat" : "wasm", pkgs->size());
       return witc::cli::exit_error;
     }
     auto bytes = witc::binary::encode_package(r, pkgs->front());
     if (!bytes) return report(bytes.error(), sm);
+    if (o.wat) {
+      auto comp = witc::binary::read_component(*bytes);
+      if (!comp) return report(comp.error(), sm);
+      auto text = witc::binary::print_wat(*comp);
+      if (!text) return report(text.error(), sm);
+      return emit(o, *text);
+    }
     return emit(o, std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
   }
   std::string out;
@@ -92,5 +101,6 @@ WITC_COMMAND(component_wit, "print the WIT of a component or an encoded WIT pack
   cmd.add_option("path", o->path, "a component or an encoded WIT package (binary or `.wat` text), or WIT (file or directory)")->required();
   cmd.add_option("-o,--output", o->output, "where to write (default: standard output)");
   cmd.add_flag("--wasm", o->wasm, "encode the WIT package as a component instead of printing it");
+  cmd.add_flag("--wat", o->wat, "encode the WIT package as a component in the text format");
   return [o] { return run_wit(*o); };
 }

@@ -273,14 +273,19 @@ class reader {
     for (; i < c.items.size(); ++i) {
       const sexp& f = c.items[i];
       if (f.is("@custom")) {
+        // In place unless placed `(before first)` / `(after last)`, so printed
+        // components read back section for section.
         WITC_TRY(auto cu, custom_section(f));
-        if (cu.second) {
-          section sec;
-          sec.id = 0;
+        section sec;
+        sec.id = 0;
+        if (cu.second == placement::first) {
           sec.body = std::move(cu.first);
           out.sections.insert(out.sections.begin(), std::move(sec));
-        } else {
+        } else if (cu.second == placement::last) {
           after.push_back(std::move(cu.first));
+        } else {
+          sec.body = std::move(cu.first);
+          out.sections.push_back(std::move(sec));
         }
         continue;
       }
@@ -941,16 +946,21 @@ class reader {
     return {};
   }
 
-  /// `(@custom "name" (before|after X)? "data"*)`; the flag: placed before everything.
-  result<std::pair<custom, bool>> custom_section(const sexp& f) {
+  enum class placement { here, first, last };
+
+  /// `(@custom "name" (before first|after last)? "data"*)`.
+  result<std::pair<custom, placement>> custom_section(const sexp& f) {
     auto items = body(f);
     if (items.empty()) return expected_after(f, "a custom section name");
     custom c;
     WITC_TRY(c.name, name_string(*items[0], "a custom section name"));
-    bool first = false;
+    placement first = placement::here;
     std::size_t i = 1;
     if (i < items.size() && (items[i]->is("before") || items[i]->is("after"))) {
-      first = items[i]->is("before") && items[i]->items.size() == 2 && items[i]->items[1].is_atom("first");
+      const sexp& pl = *items[i];
+      if (pl.items.size() == 2 && pl.is("before") && pl.items[1].is_atom("first")) first = placement::first;
+      else if (pl.items.size() == 2 && pl.is("after") && pl.items[1].is_atom("last")) first = placement::last;
+      else return unsupported(pl, fmt::format("({} ...", pl.head()));
       ++i;
     }
     for (; i < items.size(); ++i) {

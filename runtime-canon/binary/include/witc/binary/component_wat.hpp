@@ -27,6 +27,12 @@ namespace witc::binary {
 /// Example: `WITC_TRY(auto bytes, wat_to_wasm(sm, idx));`
 [[nodiscard]] result<std::vector<std::uint8_t>> wat_to_wasm(const source_map& sm, std::size_t file);
 
+/// A component in the text format, as `wasm-tools print` lays it out (numeric
+/// indices, `(;N;)` comments); the same subset `parse_wat` reads, so that
+/// `parse_wat(print_wat(c))` is `c` again. Example:
+///   WITC_TRY(auto c, read_component(bytes)); WITC_TRY(std::string text, print_wat(c));
+[[nodiscard]] result<std::string> print_wat(const component::component& c);
+
 /// The binary loader for `wit::push_path` (a `wit::binary_loader`): decodes the
 /// encoded WIT package in `bytes` (binary, or text when it does not start with
 /// `\0asm`), adds the file to `sm` and merges the package into `r`, as wit-parser
