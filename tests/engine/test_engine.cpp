@@ -268,3 +268,62 @@ TEST_CASE("a load of an added address wraps the addition to 32 bits before the o
   CHECK_FALSE(st.call((*inst)->export_func("g"), {}));
   CHECK(st.last_trap()->kind == trap_kind::memory_out_of_bounds);
 }
+
+TEST_CASE("out-of-bounds accesses trap with guard pages and with explicit checks") {
+  // (memory 1) (func "inner" (param i32) (result i32) (i32.load offset=4 (local.get 0)))
+  // (func "store" (param i32 i32) (i64.store (i32.add (local.get 0) (local.get 1)) (i64.const 7)))
+  // (func "outer" (export "load") (param i32) (result i32) (call 0 (local.get 0)))
+  bytes names = cat({str("name"), {0x01}, leb(vec({cat({{0x00}, str("inner")}), cat({{0x02}, str("outer")})}).size()),
+                     vec({cat({{0x00}, str("inner")}), cat({{0x02}, str("outer")})})});
+  bytes b = cat({header, section(1, vec({{0x60, 0x01, 0x7F, 0x01, 0x7F}, {0x60, 0x02, 0x7F, 0x7F, 0x00}})),
+                 section(3, vec({{0x00}, {0x01}, {0x00}})), section(5, vec({{0x00, 0x01}})),
+                 section(7, vec({cat({str("load"), {0x00, 0x02}}), cat({str("store"), {0x00, 0x01}})})),
+                 section(10, vec({body({0x00}, {0x20, 0x00, 0x28, 0x02, 0x04, 0x0B}),
+                                  body({0x00}, {0x20, 0x00, 0x20, 0x01, 0x6A, 0x42, 0x07, 0x37, 0x03, 0x00, 0x0B}),
+                                  body({0x00}, {0x20, 0x00, 0x10, 0x00, 0x0B})})),
+                 section(0, names)});
+  for (bool guard : {true, false}) {
+    INFO("guard_pages " << guard);
+    witc::engine::engine eng(engine_options{.guard_pages = guard});
+    auto mod = compile(eng, b);
+    store st(eng);
+    auto inst = st.instantiate(mod, {});
+    REQUIRE(inst);
+    auto* load = (*inst)->export_func("load");
+    auto* stor = (*inst)->export_func("store");
+    value ok = value::i32(65532 - 4);
+    CHECK(st.call(load, std::span(&ok, 1)));
+    for (std::int32_t addr : {65532 - 3, 65536, -1, 0x7FFFFFFF}) {
+      value a = value::i32(addr);
+      auto r = st.call(load, std::span(&a, 1));
+      REQUIRE_FALSE(r);
+      REQUIRE(st.last_trap());
+      CHECK(st.last_trap()->kind == trap_kind::memory_out_of_bounds);
+      CHECK(st.last_trap()->message == "out of bounds memory access");
+      CHECK(st.last_trap()->backtrace == std::vector<std::string>{"inner", "outer"});
+    }
+    // A store straddling the end writes nothing; the store still works afterwards.
+    value args[] = {value::i32(65530), value::i32(0)};
+    CHECK_FALSE(st.call(stor, args));
+    value args2[] = {value::i32(-8), value::i32(-1)};  // wraps to 0xFFFFFFF7 + 0
+    CHECK_FALSE(st.call(stor, args2));
+    value args3[] = {value::i32(65520), value::i32(8)};
+    CHECK(st.call(stor, args3));
+    value at = value::i32(65528 - 4);
+    auto r = st.call(load, std::span(&at, 1));
+    REQUIRE(r);
+    CHECK((*r)[0].as_i32() == 7);
+  }
+  // A module compiled for guard pages refuses a memory without them.
+  witc::engine::engine guarded(engine_options{.guard_pages = true});
+  witc::engine::engine checked(engine_options{.guard_pages = false});
+  bytes imp = cat({header, section(2, vec({cat({str("env"), str("mem"), {0x02, 0x00, 0x01}})}))});
+  auto gm = compile(guarded, imp);
+  store plain(checked);
+  auto* mem = plain.new_memory({{1, std::nullopt}});
+  REQUIRE(mem);
+  extern_val ev{binary::extern_kind::memory, mem};
+  if (guarded.options().guard_pages) CHECK_FALSE(plain.instantiate(gm, std::span(&ev, 1)));
+  auto cm = compile(checked, imp);
+  CHECK(plain.instantiate(cm, std::span(&ev, 1)));
+}

@@ -39,9 +39,38 @@ struct cframe {
   std::size_t else_fixup = SIZE_MAX;
 };
 
+// The control stack; frames are reused so their fixup lists keep their capacity (no
+// allocation per block once the deepest nesting has been seen).
+class ctrl_stack {
+ public:
+  void clear() { n_ = 0; }
+  [[nodiscard]] bool empty() const { return n_ == 0; }
+  [[nodiscard]] std::size_t size() const { return n_; }
+  cframe& back() { return v_[n_ - 1]; }
+  cframe& front() { return v_[0]; }
+  cframe& operator[](std::size_t i) { return v_[i]; }
+  void push(op kind, std::uint32_t base, std::uint32_t np, std::uint32_t nr, std::size_t loop_start,
+            std::size_t else_fixup) {
+    if (n_ == v_.size()) v_.emplace_back();
+    cframe& f = v_[n_++];
+    f.kind = kind;
+    f.base = base;
+    f.nparams = np;
+    f.nresults = nr;
+    f.loop_start = loop_start;
+    f.fixups.clear();
+    f.else_fixup = else_fixup;
+  }
+  void pop_back() { --n_; }  // the frame stays readable until the next push
+
+ private:
+  std::vector<cframe> v_;
+  std::size_t n_ = 0;
+};
+
 class translator {
  public:
-  translator(const binary::module& m, const void* const* h) : m_(m), h_(h) {}
+  translator(const binary::module& m, const void* const* h, bool guarded) : m_(m), h_(h), guarded_(guarded) {}
 
   result<compiled_func> run(std::uint32_t defined) {
     const binary::code& c = m_.codes[defined];
@@ -56,15 +85,16 @@ class translator {
     code_->clear();
     code_->reserve(c.body.size() * 2 + 8);
     consts_.clear();
-    const_index_.clear();
+    if (!const_index_.empty()) const_index_.clear();
     fixups_.clear();
     relocs_.clear();
     vs_.clear();
     max_ = 0;
     local_refs_.assign(f.nlocals, 0);
     last_dst_ = SIZE_MAX;
+    last_copy_ = SIZE_MAX;
     ctrls_.clear();
-    ctrls_.push_back(cframe{op::block, 0, 0, f.nresults, 0, {}, SIZE_MAX});
+    ctrls_.push(op::block, 0, 0, f.nresults, 0, SIZE_MAX);
     code_reader cr(c.body, c.offset);
     dead_ = false;
     skip_depth_ = 0;
@@ -92,9 +122,10 @@ class translator {
  private:
   const binary::module& m_;
   const void* const* h_;
+  bool guarded_;  // memories have guard pages: loads and stores use the unchecked handlers
   std::vector<std::uint64_t>* code_ = nullptr;
   std::uint32_t nlocals_ = 0;
-  std::vector<cframe> ctrls_;
+  ctrl_stack ctrls_;
   std::vector<ventry> vs_;
   std::vector<std::uint32_t> local_refs_;
   std::vector<std::uint64_t> consts_;
@@ -108,6 +139,7 @@ class translator {
   // The word holding the result slot of the last instruction, while retargeting that
   // result straight into a local is still sound.
   std::size_t last_dst_ = SIZE_MAX;
+  std::size_t last_copy_ = SIZE_MAX;  // opcode word of a `copy` just emitted (may become copy2)
   std::size_t last_dst_fixup_ = SIZE_MAX;
   std::uint32_t last_dst_pos_ = 0;
   std::size_t last_start_ = 0;
@@ -119,8 +151,22 @@ class translator {
   void emit_op(unsigned o) {
     code_->push_back(reinterpret_cast<std::uint64_t>(h_[o]));
     last_dst_ = SIZE_MAX;
+    last_copy_ = SIZE_MAX;
   }
   void emit(std::uint64_t v) { code_->push_back(v); }
+  // `dst = src`; two copies in a row become one `copy2` dispatch.
+  void emit_copy(std::uint32_t dst, std::uint32_t src) {
+    if (last_copy_ != SIZE_MAX && last_copy_ + 2 == here()) {
+      (*code_)[last_copy_] = reinterpret_cast<std::uint64_t>(h_[iop_copy2]);
+      emit2(dst, src);
+      last_copy_ = SIZE_MAX;
+      last_dst_ = SIZE_MAX;
+      return;
+    }
+    emit_op(iop_copy);
+    last_copy_ = here() - 1;
+    emit2(dst, src);
+  }
   // Two 32-bit operands in one word; stack-home operands are fixed up at the end.
   void emit2(std::uint32_t lo, std::uint32_t hi) {
     if (lo & stack_tag) fixups_.emplace_back(here(), 0);
@@ -145,7 +191,18 @@ class translator {
     return e.kind == ventry::home ? home_of(pos) : e.slot;
   }
   std::uint32_t const_slot(std::uint64_t bits) {
-    auto [it, fresh] = const_index_.emplace(bits, static_cast<std::uint32_t>(consts_.size()));
+    // Most functions have a handful of distinct constants: a linear scan beats hashing.
+    if (consts_.size() < 16) {
+      for (std::size_t i = 0; i < consts_.size(); ++i)
+        if (consts_[i] == bits) return nlocals_ + static_cast<std::uint32_t>(i);
+      if (consts_.size() == 15)
+        for (std::size_t i = 0; i < consts_.size(); ++i) const_index_.try_emplace(consts_[i], static_cast<std::uint32_t>(i));
+      else {
+        consts_.push_back(bits);
+        return nlocals_ + static_cast<std::uint32_t>(consts_.size() - 1);
+      }
+    }
+    auto [it, fresh] = const_index_.try_emplace(bits, static_cast<std::uint32_t>(consts_.size()));
     if (fresh) consts_.push_back(bits);
     return nlocals_ + it->second;
   }
@@ -176,8 +233,7 @@ class translator {
     std::uint32_t src = e.slot;
     if (e.kind == ventry::local) --local_refs_[e.slot];
     e = {ventry::home, 0};
-    emit_op(iop_copy);
-    emit2(home_of(pos), src);
+    emit_copy(home_of(pos), src);
   }
   void materialize_all() {
     for (std::uint32_t i = 0; i < height(); ++i) materialize(i);
@@ -202,7 +258,10 @@ class translator {
     last_dst_pos_ = height() - 1;
     last_op_ = op::nop;  // unary/binary_op set it after this; other producers never fuse
   }
-  void label_here() { last_dst_ = SIZE_MAX; }
+  void label_here() {
+    last_dst_ = SIZE_MAX;
+    last_copy_ = SIZE_MAX;
+  }
 
   std::pair<std::uint32_t, std::uint32_t> block_arity(const instr& in) const {
     if (in.a == 0) return {0, 0};
@@ -218,8 +277,7 @@ class translator {
       std::uint32_t src = slot_of(from + i);
       std::uint32_t dst = home_of(base + i);
       if (src == dst) continue;
-      emit_op(iop_copy);
-      emit2(dst, src);
+      emit_copy(dst, src);
     }
   }
   bool needs_move(std::uint32_t base, std::uint32_t arity) const {
@@ -233,7 +291,7 @@ class translator {
     cframe& t = ctrls_[ctrls_.size() - 1 - l];
     std::uint32_t arity = t.kind == op::loop ? t.nparams : t.nresults;
     move_to(t.base, arity);
-    emit_op(static_cast<unsigned>(op::br));
+    emit_op(t.kind == op::loop ? iop_br_loop : static_cast<unsigned>(op::br));
     if (t.kind == op::loop) emit_target(t.loop_start);
     else emit_forward(t);
   }
@@ -250,11 +308,42 @@ class translator {
     last_op_ = o;
     last_a_ = a;
   }
+  static unsigned imm_form(op o) {
+    switch (o) {
+#define WITC_X(n) \
+  case op::i32_##n: return iop_i32_##n##_imm;
+      WITC_IMM_OPS(WITC_X)
+#undef WITC_X
+      default: return 0;
+    }
+  }
+  static bool commutes(op o) {
+    return o == op::i32_add || o == op::i32_mul || o == op::i32_and || o == op::i32_or || o == op::i32_xor;
+  }
   void binary_op(op o) {
+    unsigned imm = imm_form(o);
+    std::uint32_t h = height();
+    bool swap = imm && vs_[h - 2].kind == ventry::konst && vs_[h - 1].kind != ventry::konst && commutes(o);
+    bool konst_b = imm && (swap || vs_[h - 1].kind == ventry::konst);
     std::uint32_t b = pop();
     std::uint32_t a = pop();
+    if (swap) std::swap(a, b);  // slots, not entries: a home entry's slot is its position
     push_home();
     std::size_t start = here();
+    if (konst_b) {
+      // The constant travels in the instruction; its slot stays valid for fusions that
+      // re-read the operands (a load folding this `i32.add`).
+      emit_op(imm);
+      std::size_t at = here();
+      emit2(home_of(height() - 1), a);
+      emit(consts_[b - nlocals_]);
+      produced(at);
+      last_start_ = start;
+      last_op_ = o;
+      last_a_ = a;
+      last_b_ = b;
+      return;
+    }
     emit_op(static_cast<unsigned>(o));
     std::size_t at = here();
     emit2(home_of(height() - 1), a);
@@ -330,8 +419,7 @@ class translator {
       last_dst_ = SIZE_MAX;
       return;
     }
-    emit_op(iop_copy);
-    emit2(x, src);
+    emit_copy(x, src);
   }
 
   void step(const instr& in, code_reader& cr) {
@@ -364,16 +452,15 @@ class translator {
         auto [np, nr] = block_arity(in);
         materialize_all();
         label_here();
-        ctrls_.push_back(cframe{op::block, height() - np, np, nr, 0, {}, SIZE_MAX});
+        ctrls_.push(op::block, height() - np, np, nr, 0, SIZE_MAX);
         return;
       }
       case op::loop: {
         auto [np, nr] = block_arity(in);
         materialize_all();
         std::size_t start = here();
-        emit_op(iop_loop_check);
         label_here();
-        ctrls_.push_back(cframe{op::loop, height() - np, np, nr, start, {}, SIZE_MAX});
+        ctrls_.push(op::loop, height() - np, np, nr, start, SIZE_MAX);
         return;
       }
       case op::if_: {
@@ -391,7 +478,7 @@ class translator {
         relocs_.push_back(fix);
         emit(0);
         label_here();
-        ctrls_.push_back(cframe{op::if_, height() - np, np, nr, 0, {}, fix});
+        ctrls_.push(op::if_, height() - np, np, nr, 0, fix);
         return;
       }
       case op::else_: {
@@ -412,7 +499,7 @@ class translator {
       case op::end: {
         cframe& f = ctrls_.back();
         if (!was_dead_) move_to(f.base, f.nresults);
-        cframe done = std::move(ctrls_.back());
+        cframe& done = ctrls_.back();
         ctrls_.pop_back();
         if (done.else_fixup != SIZE_MAX) (*code_)[done.else_fixup] = here();
         for (std::size_t at : done.fixups) (*code_)[at] = here();
@@ -433,7 +520,7 @@ class translator {
         std::uint32_t arity = t.kind == op::loop ? t.nparams : t.nresults;
         if (arity == 0) {
           if (unsigned fused = fuse_condition(false)) {
-            emit_fused(fused);
+            emit_fused(t.kind == op::loop ? fused - iop_br_i32_eq + iop_brl_first : fused);
             if (t.kind == op::loop) emit_target(t.loop_start);
             else emit_forward(t);
             return;
@@ -441,7 +528,7 @@ class translator {
         }
         std::uint32_t c = pop();
         if (!needs_move(t.base, arity)) {
-          emit_op(static_cast<unsigned>(op::br_if));
+          emit_op(t.kind == op::loop ? iop_br_if_loop : static_cast<unsigned>(op::br_if));
           emit2(c, 0);
           if (t.kind == op::loop) emit_target(t.loop_start);
           else emit_forward(t);
@@ -624,7 +711,7 @@ class translator {
         while (!fixups_.empty() && fixups_.back().first != SIZE_MAX && fixups_.back().first >= last_start_) fixups_.pop_back();
         vs_.pop_back();
         push_home();
-        emit_op(iop_load_add_first + (code - 0x28));
+        emit_op((guarded_ ? iop_load_add_g_first : iop_load_add_first) + (code - 0x28));
         std::size_t at = here();
         emit2(home_of(height() - 1), x);
         emit2(y, 0);
@@ -634,7 +721,7 @@ class translator {
       }
       std::uint32_t a = pop();
       push_home();
-      emit_op(code);
+      emit_op(guarded_ ? iop_load_g_first + (code - 0x28) : code);
       std::size_t at = here();
       emit2(home_of(height() - 1), a);
       emit(in.b);
@@ -642,8 +729,24 @@ class translator {
       return;
     }
     if (code >= 0x36 && code <= 0x3E) {  // stores
+      std::uint32_t pos = height() - 2;
+      if (last_op_ == op::i32_add && last_dst_ != SIZE_MAX && last_dst_pos_ == pos && vs_[pos].kind == ventry::home &&
+          vs_[pos + 1].kind != ventry::home) {
+        // The address was just computed by `i32.add` and the value sits in a local or a
+        // constant: fold the addition into the store.
+        std::uint32_t x = last_a_, y = last_b_;
+        std::uint32_t v = pop();
+        code_->resize(last_start_);
+        while (!fixups_.empty() && fixups_.back().first != SIZE_MAX && fixups_.back().first >= last_start_) fixups_.pop_back();
+        vs_.pop_back();
+        emit_op((guarded_ ? iop_store_add_g_first : iop_store_add_first) + (code - 0x36));
+        emit2(x, y);
+        emit2(v, 0);
+        (*code_)[here() - 1] |= static_cast<std::uint64_t>(in.b) << 32;
+        return;
+      }
       std::uint32_t v = pop(), a = pop();
-      emit_op(code);
+      emit_op(guarded_ ? iop_store_g_first + (code - 0x36) : code);
       emit2(a, v);
       emit(in.b);
       return;
@@ -661,10 +764,10 @@ class translator {
 
 }  // namespace
 
-result<std::vector<compiled_func>> compile_functions(const binary::module& m) {
+result<std::vector<compiled_func>> compile_functions(const binary::module& m, bool guarded) {
   std::vector<compiled_func> out;
   out.reserve(m.codes.size());
-  translator t(m, handlers());
+  translator t(m, handlers(), guarded);
   for (std::uint32_t i = 0; i < m.codes.size(); ++i) {
     WITC_TRY(compiled_func f, t.run(i));
     out.push_back(std::move(f));

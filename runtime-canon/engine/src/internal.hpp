@@ -30,6 +30,26 @@ enum iop : std::uint16_t {
   // Loads whose address is an `i32.add` of two slots: [dst|x<<32][y|offset<<32].
   iop_load_add_first,
   iop_load_add_last = iop_load_add_first + 13,
+  // Unchecked variants for memories with guard pages (same operands as the checked ones):
+  // plain loads (0x28..0x35), stores (0x36..0x3E), and loads of an added address.
+  iop_load_g_first,
+  iop_store_g_first = iop_load_g_first + 14,
+  iop_load_add_g_first = iop_store_g_first + 9,
+  // Stores whose address is an `i32.add` of two slots: [x|y<<32][value|offset<<32].
+  iop_store_add_first = iop_load_add_g_first + 14,
+  iop_store_add_g_first = iop_store_add_first + 9,
+  // Branches to a loop header: the interrupt/fuel tick is taken with the branch, so a loop
+  // costs no extra dispatch per iteration. The fused ones follow the order above.
+  iop_br_loop = iop_store_add_g_first + 9,  // [target]
+  iop_br_if_loop,                           // [c][target]
+  iop_brl_first,                            // iop_br_i32_eq .. iop_br_i64_nez, loop variants
+  iop_brl_last = iop_brl_first + (iop_br_i64_nez - iop_br_i32_eq),
+  iop_copy2,                                // [d1|s1<<32][d2|s2<<32], in that order
+  // i32 binary operations with a constant right operand: [dst|a<<32][imm].
+#define WITC_IMM_OPS(X) X(add) X(sub) X(mul) X(and) X(or) X(xor) X(shl) X(shr_s) X(shr_u) X(rotl) X(rotr)
+#define WITC_X(o) iop_i32_##o##_imm,
+  WITC_IMM_OPS(WITC_X)
+#undef WITC_X
   iop_count,
 };
 
@@ -60,6 +80,7 @@ struct frame {
 class compiled_module {
  public:
   std::shared_ptr<const binary::module> mod;
+  bool guarded = false;  // loads and stores rely on guard pages (memories must be guarded)
   std::vector<detail::compiled_func> funcs;  // defined functions
 };
 
@@ -68,6 +89,10 @@ struct store::detail_state {
   std::uint64_t* free = nullptr;  // first slot not used by any active invocation
   std::vector<detail::frame> frames;
   std::size_t depth = 0;
+  // Kept up to date by the interpreter for the guard-page fault path, which cannot read
+  // its registers: the running function and the base of the memory it accesses.
+  func_inst* cur_fn = nullptr;
+  std::uint8_t* cur_mem = nullptr;
   std::int64_t ticks = 0;
   std::optional<std::uint64_t> fuel;  // back-edges/calls until the next interrupt/fuel check
   std::map<func_type, std::uint32_t> type_ids;
@@ -84,7 +109,11 @@ namespace detail {
 // results are written to `args[0..]`. Returns false on a trap (in `st.last_trap_`).
 bool execute(store* st, func_inst* f, std::uint64_t* args);
 // Translates every function of a validated module.
-result<std::vector<compiled_func>> compile_functions(const binary::module& m);
+result<std::vector<compiled_func>> compile_functions(const binary::module& m, bool guarded);
+// Bytes reserved per guarded memory: any u32 address + u32 offset + 8 stays inside.
+inline constexpr std::uint64_t guard_reservation = (std::uint64_t{1} << 33) + 65536;
+// Whether this build can turn guard-page faults into traps.
+bool guard_pages_supported();
 }  // namespace detail
 
 }  // namespace witc::engine

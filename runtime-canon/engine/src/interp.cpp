@@ -14,6 +14,14 @@
 
 #include "internal.hpp"
 
+#if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))
+#define WITC_GUARD_PAGES 1
+#include <csetjmp>
+#include <csignal>
+#include <mutex>
+#include <ucontext.h>
+#endif
+
 #if defined(__GNUC__)
 #define WITC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define WITC_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -101,17 +109,141 @@ std::string func_name(func_inst* f) {
   return false;
 }
 
+// The wasm backtrace of a trap in `fn` with the frames above `entry_depth`.
+void add_backtrace(store::detail_state& d, trap& t, func_inst* fn, std::size_t entry_depth) {
+  if (t.kind == trap_kind::exit) return;
+  if (fn && fn->code) t.backtrace.push_back(func_name(fn));
+  for (std::size_t i = d.depth; i-- > entry_depth + 1;) {
+    if (t.backtrace.size() >= 64) break;
+    t.backtrace.push_back(func_name(d.frames[i].fn));
+  }
+}
+
+// PC range of the unchecked load/store handlers: only faults there can be wasm accesses.
+std::uintptr_t g_guard_lo = 0, g_guard_hi = 0;
+
+bool interpret(store* stp, func_inst* entry, std::uint64_t* args);
+
+#ifdef WITC_GUARD_PAGES
+// One per active `execute` on this thread (nested when a host function calls wasm).
+struct guard_ctx {
+  sigjmp_buf jb;
+  store::detail_state* d;
+  guard_ctx* prev;
+};
+thread_local guard_ctx* t_guard = nullptr;
+struct sigaction g_old_segv, g_old_bus;
+
+void on_fault(int sig, siginfo_t* si, void* uc) {
+  if (guard_ctx* c = t_guard) {
+    auto* u = static_cast<ucontext_t*>(uc);
+#if defined(__x86_64__)
+    auto pc = static_cast<std::uintptr_t>(u->uc_mcontext.gregs[REG_RIP]);
+#else
+    auto pc = static_cast<std::uintptr_t>(u->uc_mcontext.pc);
+#endif
+    auto a = reinterpret_cast<std::uintptr_t>(si->si_addr);
+    auto m = reinterpret_cast<std::uintptr_t>(c->d->cur_mem);
+    // A wasm access: in an unchecked handler, inside the running memory's reservation.
+    if (m != 0 && a - m < guard_reservation && pc >= g_guard_lo && pc < g_guard_hi) siglongjmp(c->jb, 1);
+  }
+  const struct sigaction& old = sig == SIGBUS ? g_old_bus : g_old_segv;
+  if ((old.sa_flags & SA_SIGINFO) && old.sa_sigaction) {
+    old.sa_sigaction(sig, si, uc);
+    return;
+  }
+  if (!(old.sa_flags & SA_SIGINFO) && old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN) {
+    old.sa_handler(sig);
+    return;
+  }
+  // Not ours and nobody else's: the default action, taken when the access re-executes.
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigaction(sig, &dfl, nullptr);
+}
+
+bool install_fault_handler() {
+  struct sigaction cur {};
+  if (sigaction(SIGSEGV, nullptr, &cur) == 0 && (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_fault) return true;
+  struct sigaction sa {};
+  sa.sa_sigaction = on_fault;
+  // NODEFER: the handler leaves by siglongjmp, which (with savemask 0) would otherwise
+  // leave the signal blocked.
+  sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGSEGV, &sa, &g_old_segv) != 0) return false;
+  if (sigaction(SIGBUS, &sa, &g_old_bus) != 0) return false;
+  return true;
+}
+#endif
+
 }  // namespace
+
+bool guard_pages_supported() {
+#ifdef WITC_GUARD_PAGES
+  static const bool ok = (handlers(), install_fault_handler());
+  return ok;
+#else
+  return false;
+#endif
+}
+
+bool execute(store* stp, func_inst* entry, std::uint64_t* args) {
+#ifdef WITC_GUARD_PAGES
+  if (entry == nullptr) return interpret(stp, entry, args);
+  auto& d = stp->detail();
+  const std::size_t entry_depth = d.depth;
+  std::uint64_t* const saved_free = d.free;
+  func_inst* const saved_fn = d.cur_fn;
+  std::uint8_t* const saved_mem = d.cur_mem;
+  guard_ctx ctx;
+  ctx.d = &d;
+  ctx.prev = t_guard;
+  if (ctx.prev == nullptr && stp->guard_pages()) {
+    // Someone (a test framework, a crash reporter) may have replaced the handler since;
+    // put it back in front (passing their faults on to them). One syscall per entry from
+    // the host, none for nested calls.
+    static std::mutex mu;
+    std::lock_guard<std::mutex> lock(mu);
+    if (!install_fault_handler()) {
+      stp->last_trap_ = trap{trap_kind::host_error, "cannot install the guard-page signal handler", {}, 0};
+      return false;
+    }
+  }
+  if (sigsetjmp(ctx.jb, 0) != 0) {
+    // A guard-page fault in a load/store handler: the interpreter's frame is gone, its
+    // state is in `d` (frames, depth, cur_fn).
+    t_guard = ctx.prev;
+    trap t{trap_kind::memory_out_of_bounds, "out of bounds memory access", {}, 0};
+    add_backtrace(d, t, d.cur_fn, entry_depth);
+    stp->last_trap_ = std::move(t);
+    d.depth = entry_depth;
+    d.free = saved_free;
+    d.cur_fn = saved_fn;
+    d.cur_mem = saved_mem;
+    return false;
+  }
+  t_guard = &ctx;
+  bool ok = interpret(stp, entry, args);
+  t_guard = ctx.prev;
+  d.cur_fn = saved_fn;
+  d.cur_mem = saved_mem;
+  return ok;
+#else
+  return interpret(stp, entry, args);
+#endif
+}
 
 const void* const* handlers() {
   if (!g_handlers) {
     // The interpreter publishes its label table when called with no function.
-    execute(nullptr, nullptr, nullptr);
+    interpret(nullptr, nullptr, nullptr);
   }
   return g_handlers;
 }
 
-bool execute(store* stp, func_inst* entry, std::uint64_t* args) {
+namespace {
+[[gnu::noinline]] bool interpret(store* stp, func_inst* entry, std::uint64_t* args) {
   static const void* table[iop_count];
   if (WITC_UNLIKELY(entry == nullptr)) {
     for (auto& t : table) t = &&L_bad;
@@ -130,12 +262,57 @@ bool execute(store* stp, func_inst* entry, std::uint64_t* args) {
     table[iop_br_i32_eqz] = &&L_br_i32_eqz;
     table[iop_br_i64_eqz] = &&L_br_i64_eqz;
     table[iop_br_i64_nez] = &&L_br_i64_nez;
+#define WITC_X(c) table[iop_brl_first + (iop_br_i32_##c - iop_br_i32_eq)] = &&LL_br_i32_##c; \
+                  table[iop_brl_first + (iop_br_i64_##c - iop_br_i32_eq)] = &&LL_br_i64_##c;
+    WITC_FUSED_CMPS(WITC_X)
+#undef WITC_X
+    table[iop_brl_first + (iop_br_i32_eqz - iop_br_i32_eq)] = &&LL_br_i32_eqz;
+    table[iop_brl_first + (iop_br_i64_eqz - iop_br_i32_eq)] = &&LL_br_i64_eqz;
+    table[iop_brl_first + (iop_br_i64_nez - iop_br_i32_eq)] = &&LL_br_i64_nez;
+    table[iop_br_loop] = &&L_br_loop;
+    table[iop_br_if_loop] = &&L_br_if_loop;
+    table[iop_copy2] = &&L_copy2;
+#define WITC_X(o) table[iop_i32_##o##_imm] = &&L_i32_##o##_imm;
+    WITC_IMM_OPS(WITC_X)
+#undef WITC_X
     {
       static const void* const loads[] = {
           &&LA_i32_load, &&LA_i64_load, &&LA_f32_load, &&LA_f64_load, &&LA_i32_load8_s,
           &&LA_i32_load8_u, &&LA_i32_load16_s, &&LA_i32_load16_u, &&LA_i64_load8_s, &&LA_i64_load8_u,
           &&LA_i64_load16_s, &&LA_i64_load16_u, &&LA_i64_load32_s, &&LA_i64_load32_u};
       for (unsigned k = 0; k < 14; ++k) table[iop_load_add_first + k] = loads[k];
+      static const void* const gloads[] = {
+          &&LG_i32_load, &&LG_i64_load, &&LG_f32_load, &&LG_f64_load, &&LG_i32_load8_s,
+          &&LG_i32_load8_u, &&LG_i32_load16_s, &&LG_i32_load16_u, &&LG_i64_load8_s, &&LG_i64_load8_u,
+          &&LG_i64_load16_s, &&LG_i64_load16_u, &&LG_i64_load32_s, &&LG_i64_load32_u};
+      static const void* const gaddloads[] = {
+          &&LAG_i32_load, &&LAG_i64_load, &&LAG_f32_load, &&LAG_f64_load, &&LAG_i32_load8_s,
+          &&LAG_i32_load8_u, &&LAG_i32_load16_s, &&LAG_i32_load16_u, &&LAG_i64_load8_s, &&LAG_i64_load8_u,
+          &&LAG_i64_load16_s, &&LAG_i64_load16_u, &&LAG_i64_load32_s, &&LAG_i64_load32_u};
+      static const void* const gstores[] = {
+          &&LG_i32_store, &&LG_i64_store, &&LG_f32_store, &&LG_f64_store, &&LG_i32_store8,
+          &&LG_i32_store16, &&LG_i64_store8, &&LG_i64_store16, &&LG_i64_store32};
+      for (unsigned k = 0; k < 14; ++k) table[iop_load_g_first + k] = gloads[k];
+      for (unsigned k = 0; k < 14; ++k) table[iop_load_add_g_first + k] = gaddloads[k];
+      for (unsigned k = 0; k < 9; ++k) table[iop_store_g_first + k] = gstores[k];
+      static const void* const addstores[] = {
+          &&LSA_i32_store, &&LSA_i64_store, &&LSA_f32_store, &&LSA_f64_store, &&LSA_i32_store8,
+          &&LSA_i32_store16, &&LSA_i64_store8, &&LSA_i64_store16, &&LSA_i64_store32};
+      static const void* const gaddstores[] = {
+          &&LSAG_i32_store, &&LSAG_i64_store, &&LSAG_f32_store, &&LSAG_f64_store, &&LSAG_i32_store8,
+          &&LSAG_i32_store16, &&LSAG_i64_store8, &&LSAG_i64_store16, &&LSAG_i64_store32};
+      for (unsigned k = 0; k < 9; ++k) table[iop_store_add_first + k] = addstores[k];
+      for (unsigned k = 0; k < 9; ++k) table[iop_store_add_g_first + k] = gaddstores[k];
+      // Faults are recognised between the first and past the last unchecked handler.
+      std::uintptr_t lo = UINTPTR_MAX, hi = 0;
+      for (unsigned i = iop_load_g_first; i < iop_count; ++i) {
+        if (i >= iop_store_add_first && i < iop_store_add_g_first) continue;  // checked ones
+        auto a = reinterpret_cast<std::uintptr_t>(table[i]);
+        lo = a < lo ? a : lo;
+        hi = a > hi ? a : hi;
+      }
+      g_guard_lo = lo;
+      g_guard_hi = hi + 256;
     }
     g_handlers = table;
     return true;
@@ -147,6 +324,7 @@ bool execute(store* stp, func_inst* entry, std::uint64_t* args) {
   std::uint64_t* const stack_end = d.stack.data() + d.stack.size();
   const std::size_t entry_depth = d.depth;
   std::uint64_t* const saved_free = d.free;
+  const std::size_t depth_limit = std::min<std::size_t>(entry_depth + lim.max_call_depth, d.frames.size() - 1);
 
   const std::uint64_t* pc = nullptr;
   std::uint64_t* fp = args;
@@ -195,7 +373,11 @@ bool execute(store* stp, func_inst* entry, std::uint64_t* args) {
     if (!inst->memories.empty()) {                        \
       mem = inst->memories[0]->base;                      \
       memsize = inst->memories[0]->size;                  \
+    } else {                                              \
+      mem = nullptr;                                      \
+      memsize = 0;                                        \
     }                                                     \
+    d.cur_mem = mem;                                      \
   } while (0)
 
   callee = entry;
@@ -217,6 +399,7 @@ do_call: {
     bool host_ok = call_host(st, f, inst ? inst : f->inst, nfp, n);
     ticks = d.ticks;
     d.free = saved_free;
+    d.cur_fn = fn;
     if (!host_ok) {
       tk = st.last_trap_->kind;
       goto L_trap_set;
@@ -226,18 +409,26 @@ do_call: {
     NEXT();
   }
   const compiled_func* cf = static_cast<const compiled_func*>(f->code);
-  if (WITC_UNLIKELY(d.depth - entry_depth >= lim.max_call_depth || d.depth + 1 >= d.frames.size() ||
-                    nfp + cf->frame_size >= stack_end))
+  if (WITC_UNLIKELY(d.depth >= depth_limit || nfp + cf->frame_size >= stack_end))
     TRAP(trap_kind::call_stack_exhausted);
   d.frames[d.depth++] = frame{pc, fp, fn};
-  std::uint32_t np = cf->nparams;
-  if (cf->nlocals > np) std::memset(nfp + np, 0, (cf->nlocals - np) * sizeof(std::uint64_t));
-  if (!cf->consts.empty()) std::memcpy(nfp + cf->nlocals, cf->consts.data(), cf->consts.size() * sizeof(std::uint64_t));
+  {
+    // Inline loops: frames have a few locals and constants, where a libc call costs more.
+    std::uint64_t* p = nfp + cf->nparams;
+    std::uint64_t* const locals_end = nfp + cf->nlocals;
+    while (p < locals_end) *p++ = 0;
+    const std::uint64_t* c = cf->consts.data();
+    const std::uint64_t* const ce = c + cf->consts.size();
+    while (c < ce) *p++ = *c++;
+  }
   fp = nfp;
   pc = cf->code.data();
   fn = f;
-  inst = f->inst;
-  RELOAD_MEM();
+  d.cur_fn = f;
+  if (WITC_UNLIKELY(f->inst != inst)) {
+    inst = f->inst;
+    RELOAD_MEM();
+  }
   NEXT();
 }
 
@@ -254,9 +445,12 @@ L_return_: {
   pc = fr.pc;
   fp = fr.fp;
   fn = fr.fn;
-  if (d.depth == entry_depth) goto L_done;
-  inst = fn->inst;
-  RELOAD_MEM();
+  if (WITC_UNLIKELY(d.depth == entry_depth)) goto L_done;
+  d.cur_fn = fn;
+  if (WITC_UNLIKELY(fn->inst != inst)) {
+    inst = fn->inst;
+    RELOAD_MEM();
+  }
   NEXT();
 }
 
@@ -314,6 +508,18 @@ L_br_if:
   }
   pc += 2;
   NEXT();
+L_br_loop:
+  TICK();
+  pc = reinterpret_cast<const std::uint64_t*>(*pc);
+  NEXT();
+L_br_if_loop:
+  if (static_cast<std::uint32_t>(fp[pc[0]])) {
+    TICK();
+    pc = reinterpret_cast<const std::uint64_t*>(pc[1]);
+    NEXT();
+  }
+  pc += 2;
+  NEXT();
 L_br_unless:
   if (!static_cast<std::uint32_t>(fp[pc[0]])) {
     pc = reinterpret_cast<const std::uint64_t*>(pc[1]);
@@ -328,6 +534,7 @@ L_br_table: {
   const std::uint64_t* e = pc + 1 + 3 * (i < n ? i : n);
   std::uint32_t dst = LO(e[1]), src = HI(e[1]);
   std::uint32_t k = static_cast<std::uint32_t>(e[2]);
+  TICK();  // may be a loop's back-edge
   if (dst != src)
     for (std::uint32_t j = 0; j < k; ++j) fp[dst + j] = fp[src + j];
   pc = reinterpret_cast<const std::uint64_t*>(e[0]);
@@ -341,6 +548,19 @@ L_br_table: {
     T b = T(fp[HI(w)]);                                        \
     (void)b;                                                   \
     if (expr) {                                                \
+      pc = reinterpret_cast<const std::uint64_t*>(pc[1]);      \
+      NEXT();                                                  \
+    }                                                          \
+    pc += 2;                                                   \
+    NEXT();                                                    \
+  }                                                            \
+  LL_##name: {                                                 \
+    std::uint64_t w = pc[0];                                   \
+    T a = T(fp[LO(w)]);                                        \
+    T b = T(fp[HI(w)]);                                        \
+    (void)b;                                                   \
+    if (expr) {                                                \
+      TICK();                                                  \
       pc = reinterpret_cast<const std::uint64_t*>(pc[1]);      \
       NEXT();                                                  \
     }                                                          \
@@ -375,6 +595,13 @@ L_br_table: {
 L_copy: {
   std::uint64_t w = *pc++;
   fp[LO(w)] = fp[HI(w)];
+  NEXT();
+}
+L_copy2: {
+  std::uint64_t w0 = pc[0], w1 = pc[1];
+  pc += 2;
+  fp[LO(w0)] = fp[HI(w0)];
+  fp[LO(w1)] = fp[HI(w1)];
   NEXT();
 }
 L_select: {
@@ -473,78 +700,102 @@ L_ref_func: {
 }
 
   // Memory --------------------------------------------------------------------------
-#define LOAD(name, T, conv)                                                          \
-  L_##name: {                                                                        \
+  // Each access has a checked handler (explicit bounds check) and an unchecked one for
+  // memories with guard pages, where an out-of-bounds access faults inside the reservation
+  // and the fault handler turns it into a trap.
+#define CHECKED(ea, T) \
+  if (WITC_UNLIKELY((ea) + sizeof(T) > memsize)) TRAP(trap_kind::memory_out_of_bounds)
+#define UNCHECKED(ea, T) (void)0
+#define LOAD(label, CHECK, T, conv)                                                  \
+  label: {                                                                           \
     std::uint64_t w = pc[0];                                                         \
     std::uint64_t ea = static_cast<std::uint64_t>(static_cast<std::uint32_t>(fp[HI(w)])) + pc[1]; \
     pc += 2;                                                                         \
-    if (WITC_UNLIKELY(ea + sizeof(T) > memsize)) TRAP(trap_kind::memory_out_of_bounds); \
+    CHECK(ea, T);                                                                    \
     T v;                                                                             \
     std::memcpy(&v, mem + ea, sizeof(T));                                            \
     fp[LO(w)] = conv;                                                                \
     NEXT();                                                                          \
   }
-  LOAD(i32_load, std::uint32_t, v)
-  LOAD(i64_load, std::uint64_t, v)
-  LOAD(f32_load, std::uint32_t, v)
-  LOAD(f64_load, std::uint64_t, v)
-  LOAD(i32_load8_s, std::int8_t, static_cast<std::uint32_t>(static_cast<std::int32_t>(v)))
-  LOAD(i32_load8_u, std::uint8_t, v)
-  LOAD(i32_load16_s, std::int16_t, static_cast<std::uint32_t>(static_cast<std::int32_t>(v)))
-  LOAD(i32_load16_u, std::uint16_t, v)
-  LOAD(i64_load8_s, std::int8_t, static_cast<std::uint64_t>(static_cast<std::int64_t>(v)))
-  LOAD(i64_load8_u, std::uint8_t, v)
-  LOAD(i64_load16_s, std::int16_t, static_cast<std::uint64_t>(static_cast<std::int64_t>(v)))
-  LOAD(i64_load16_u, std::uint16_t, v)
-  LOAD(i64_load32_s, std::int32_t, static_cast<std::uint64_t>(static_cast<std::int64_t>(v)))
-  LOAD(i64_load32_u, std::uint32_t, v)
-#undef LOAD
-#define LOAD_ADD(name, T, conv)                                                      \
-  LA_##name: {                                                                       \
+#define LOAD_ADD(label, CHECK, T, conv)                                              \
+  label: {                                                                           \
     std::uint64_t w = pc[0], w1 = pc[1];                                             \
     std::uint32_t addr = static_cast<std::uint32_t>(fp[HI(w)]) + static_cast<std::uint32_t>(fp[LO(w1)]); \
     std::uint64_t ea = static_cast<std::uint64_t>(addr) + HI(w1);                    \
     pc += 2;                                                                         \
-    if (WITC_UNLIKELY(ea + sizeof(T) > memsize)) TRAP(trap_kind::memory_out_of_bounds); \
+    CHECK(ea, T);                                                                    \
     T v;                                                                             \
     std::memcpy(&v, mem + ea, sizeof(T));                                            \
     fp[LO(w)] = conv;                                                                \
     NEXT();                                                                          \
   }
-  LOAD_ADD(i32_load, std::uint32_t, v)
-  LOAD_ADD(i64_load, std::uint64_t, v)
-  LOAD_ADD(f32_load, std::uint32_t, v)
-  LOAD_ADD(f64_load, std::uint64_t, v)
-  LOAD_ADD(i32_load8_s, std::int8_t, static_cast<std::uint32_t>(static_cast<std::int32_t>(v)))
-  LOAD_ADD(i32_load8_u, std::uint8_t, v)
-  LOAD_ADD(i32_load16_s, std::int16_t, static_cast<std::uint32_t>(static_cast<std::int32_t>(v)))
-  LOAD_ADD(i32_load16_u, std::uint16_t, v)
-  LOAD_ADD(i64_load8_s, std::int8_t, static_cast<std::uint64_t>(static_cast<std::int64_t>(v)))
-  LOAD_ADD(i64_load8_u, std::uint8_t, v)
-  LOAD_ADD(i64_load16_s, std::int16_t, static_cast<std::uint64_t>(static_cast<std::int64_t>(v)))
-  LOAD_ADD(i64_load16_u, std::uint16_t, v)
-  LOAD_ADD(i64_load32_s, std::int32_t, static_cast<std::uint64_t>(static_cast<std::int64_t>(v)))
-  LOAD_ADD(i64_load32_u, std::uint32_t, v)
-#undef LOAD_ADD
-#define STORE(name, T)                                                               \
-  L_##name: {                                                                        \
+#define STORE(label, CHECK, T)                                                       \
+  label: {                                                                           \
     std::uint64_t w = pc[0];                                                         \
     std::uint64_t ea = static_cast<std::uint64_t>(static_cast<std::uint32_t>(fp[LO(w)])) + pc[1]; \
     T v = static_cast<T>(fp[HI(w)]);                                                 \
     pc += 2;                                                                         \
-    if (WITC_UNLIKELY(ea + sizeof(T) > memsize)) TRAP(trap_kind::memory_out_of_bounds); \
+    CHECK(ea, T);                                                                    \
     std::memcpy(mem + ea, &v, sizeof(T));                                            \
     NEXT();                                                                          \
   }
-  STORE(i32_store, std::uint32_t)
-  STORE(i64_store, std::uint64_t)
-  STORE(f32_store, std::uint32_t)
-  STORE(f64_store, std::uint64_t)
-  STORE(i32_store8, std::uint8_t)
-  STORE(i32_store16, std::uint16_t)
-  STORE(i64_store8, std::uint8_t)
-  STORE(i64_store16, std::uint16_t)
-  STORE(i64_store32, std::uint32_t)
+#define STORE_ADD(label, CHECK, T)                                                   \
+  label: {                                                                           \
+    std::uint64_t w = pc[0], w1 = pc[1];                                             \
+    std::uint32_t addr = static_cast<std::uint32_t>(fp[LO(w)]) + static_cast<std::uint32_t>(fp[HI(w)]); \
+    std::uint64_t ea = static_cast<std::uint64_t>(addr) + HI(w1);                    \
+    T v = static_cast<T>(fp[LO(w1)]);                                                \
+    pc += 2;                                                                         \
+    CHECK(ea, T);                                                                    \
+    std::memcpy(mem + ea, &v, sizeof(T));                                            \
+    NEXT();                                                                          \
+  }
+#define WITC_LOADS(X)                                                                \
+  X(i32_load, std::uint32_t, v)                                                      \
+  X(i64_load, std::uint64_t, v)                                                      \
+  X(f32_load, std::uint32_t, v)                                                      \
+  X(f64_load, std::uint64_t, v)                                                      \
+  X(i32_load8_s, std::int8_t, static_cast<std::uint32_t>(static_cast<std::int32_t>(v)))  \
+  X(i32_load8_u, std::uint8_t, v)                                                    \
+  X(i32_load16_s, std::int16_t, static_cast<std::uint32_t>(static_cast<std::int32_t>(v))) \
+  X(i32_load16_u, std::uint16_t, v)                                                  \
+  X(i64_load8_s, std::int8_t, static_cast<std::uint64_t>(static_cast<std::int64_t>(v)))  \
+  X(i64_load8_u, std::uint8_t, v)                                                    \
+  X(i64_load16_s, std::int16_t, static_cast<std::uint64_t>(static_cast<std::int64_t>(v))) \
+  X(i64_load16_u, std::uint16_t, v)                                                  \
+  X(i64_load32_s, std::int32_t, static_cast<std::uint64_t>(static_cast<std::int64_t>(v))) \
+  X(i64_load32_u, std::uint32_t, v)
+#define WITC_STORES(X)                                                               \
+  X(i32_store, std::uint32_t) X(i64_store, std::uint64_t) X(f32_store, std::uint32_t) \
+  X(f64_store, std::uint64_t) X(i32_store8, std::uint8_t) X(i32_store16, std::uint16_t) \
+  X(i64_store8, std::uint8_t) X(i64_store16, std::uint16_t) X(i64_store32, std::uint32_t)
+#define WITC_X(name, T, conv) LOAD(L_##name, CHECKED, T, conv)
+  WITC_LOADS(WITC_X)
+#undef WITC_X
+#define WITC_X(name, T, conv) LOAD_ADD(LA_##name, CHECKED, T, conv)
+  WITC_LOADS(WITC_X)
+#undef WITC_X
+#define WITC_X(name, T) STORE(L_##name, CHECKED, T)
+  WITC_STORES(WITC_X)
+#undef WITC_X
+#define WITC_X(name, T, conv) LOAD(LG_##name, UNCHECKED, T, conv)
+  WITC_LOADS(WITC_X)
+#undef WITC_X
+#define WITC_X(name, T, conv) LOAD_ADD(LAG_##name, UNCHECKED, T, conv)
+  WITC_LOADS(WITC_X)
+#undef WITC_X
+#define WITC_X(name, T) STORE(LG_##name, UNCHECKED, T)
+  WITC_STORES(WITC_X)
+#undef WITC_X
+#define WITC_X(name, T) STORE_ADD(LSA_##name, CHECKED, T)
+  WITC_STORES(WITC_X)
+#undef WITC_X
+#define WITC_X(name, T) STORE_ADD(LSAG_##name, UNCHECKED, T)
+  WITC_STORES(WITC_X)
+#undef WITC_X
+#undef STORE_ADD
+#undef LOAD
+#undef LOAD_ADD
 #undef STORE
 L_memory_size: {
   std::uint64_t w = *pc++;
@@ -642,6 +893,27 @@ L_data_drop:
     fp[LO(w)] = (expr);                               \
     NEXT();                                           \
   }
+#define BINI(name, expr)                                      \
+  L_##name: {                                                 \
+    std::uint64_t w = pc[0];                                  \
+    std::uint32_t a = U32(fp[HI(w)]);                         \
+    std::uint32_t b = U32(pc[1]);                             \
+    pc += 2;                                                  \
+    fp[LO(w)] = (expr);                                       \
+    NEXT();                                                   \
+  }
+  BINI(i32_add_imm, U32(a + b))
+  BINI(i32_sub_imm, U32(a - b))
+  BINI(i32_mul_imm, U32(a * b))
+  BINI(i32_and_imm, a & b)
+  BINI(i32_or_imm, a | b)
+  BINI(i32_xor_imm, a ^ b)
+  BINI(i32_shl_imm, U32(a << (b & 31)))
+  BINI(i32_shr_s_imm, U32(S32(a) >> (b & 31)))
+  BINI(i32_shr_u_imm, a >> (b & 31))
+  BINI(i32_rotl_imm, std::rotl(a, static_cast<int>(b & 31)))
+  BINI(i32_rotr_imm, std::rotr(a, static_cast<int>(b & 31)))
+#undef BINI
   UN(ref_is_null, std::uint64_t, U64(a == 0))
   UN(i32_eqz, std::uint32_t, a == 0)
   BIN(i32_eq, std::uint32_t, a == b)
@@ -799,14 +1071,7 @@ L_trap: {
   st.last_trap_ = trap{tk, messages[static_cast<int>(tk)], {}, 0};
 }
 L_trap_set: {
-  trap& t = *st.last_trap_;
-  if (t.kind != trap_kind::exit) {
-    if (fn && fn->code) t.backtrace.push_back(func_name(fn));
-    for (std::size_t i = d.depth; i-- > entry_depth + 1;) {
-      if (t.backtrace.size() >= 64) break;
-      t.backtrace.push_back(func_name(d.frames[i].fn));
-    }
-  }
+  add_backtrace(d, *st.last_trap_, fn, entry_depth);
   d.depth = entry_depth;
   d.ticks = ticks;
   d.free = saved_free;
@@ -818,5 +1083,7 @@ L_done:
   d.free = saved_free;
   return true;
 }
+
+}  // namespace
 
 }  // namespace witc::engine::detail

@@ -30,6 +30,10 @@ std::string describe(const trap& t) {
 
 // --- engine ------------------------------------------------------------------------------
 
+engine::engine(engine_options o) : opts_(o) {
+  if (!detail::guard_pages_supported()) opts_.guard_pages = false;
+}
+
 result<std::shared_ptr<const compiled_module>> engine::compile(std::span<const std::uint8_t> bytes) const {
   WITC_TRY(auto m, binary::load_module(bytes));
   return compile(std::move(m));
@@ -37,7 +41,8 @@ result<std::shared_ptr<const compiled_module>> engine::compile(std::span<const s
 
 result<std::shared_ptr<const compiled_module>> engine::compile(std::shared_ptr<const binary::module> m) const {
   auto cm = std::make_shared<compiled_module>();
-  WITC_TRY(cm->funcs, detail::compile_functions(*m));
+  cm->guarded = opts_.guard_pages && detail::guard_pages_supported();
+  WITC_TRY(cm->funcs, detail::compile_functions(*m, cm->guarded));
   cm->mod = std::move(m);
   return std::shared_ptr<const compiled_module>(std::move(cm));
 }
@@ -55,7 +60,7 @@ std::int64_t memory_inst::grow(std::uint64_t delta) {
   if (delta == 0) return static_cast<std::int64_t>(old);
   if (old + delta > max_pages) return -1;
   std::uint64_t new_size = (old + delta) << 16;
-  if (new_size > reserved) return -1;
+  if (new_size > reserved || (old + delta) > 65536) return -1;
   if (mprotect(base + size, new_size - size, PROT_READ | PROT_WRITE) != 0) return -1;
   size = new_size;
   return static_cast<std::int64_t>(old);
@@ -83,7 +88,9 @@ const binary::module& instance::module() const { return *mod->mod; }
 
 // --- store -------------------------------------------------------------------------------
 
-store::store(const engine&, limits lim) : lim_(lim), d_(std::make_unique<detail_state>()) {
+store::store(const engine& eng, limits lim)
+    : lim_(lim), guard_pages_(eng.options().guard_pages && detail::guard_pages_supported()),
+      d_(std::make_unique<detail_state>()) {
   d_->stack.resize(lim_.value_stack_slots);
   d_->free = d_->stack.data();
   d_->frames.resize(static_cast<std::size_t>(lim_.max_call_depth) + 2);
@@ -115,7 +122,16 @@ memory_inst* store::new_memory(binary::memory_type t) {
   m->max_pages = max;
   m->declared_max = t.lim.max;
   m->reserved = std::max<std::uint64_t>(max << 16, 65536);
-  void* p = mmap(nullptr, m->reserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  void* p = MAP_FAILED;
+  if (guard_pages_) {
+    // Address space only (PROT_NONE, no commit): cheap even at 8 GiB.
+    p = mmap(nullptr, detail::guard_reservation, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p != MAP_FAILED) {
+      m->reserved = detail::guard_reservation;
+      m->guarded = true;
+    }
+  }
+  if (p == MAP_FAILED) p = mmap(nullptr, m->reserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) return nullptr;
   m->base = static_cast<std::uint8_t*>(p);
   if (t.lim.min > max || m->grow(t.lim.min) < 0) {
@@ -217,6 +233,8 @@ result<instance*> store::instantiate(std::shared_ptr<const compiled_module> cm, 
         auto* mem = ev.memory();
         if (!limits_match(mem->pages(), mem->declared_max, im.memory.lim))
           return link_error(fmt::format("incompatible import type for `{}.{}`: memory limits differ", im.module, im.name));
+        if (cm->guarded && !mem->guarded)
+          return link_error(fmt::format("import `{}.{}`: this module relies on guard pages and the memory has none (create it with a store of an engine with `guard_pages`)", im.module, im.name));
         inst.memories.push_back(mem);
         break;
       }
@@ -248,6 +266,7 @@ result<instance*> store::instantiate(std::shared_ptr<const compiled_module> cm, 
   for (auto& mt : m.memories) {
     auto* mem = new_memory(mt);
     if (!mem) return link_error("memory too large for this store's limits");
+    if (cm->guarded && !mem->guarded) return link_error("cannot reserve the guard region of a memory");
     inst.memories.push_back(mem);
   }
   for (auto& g : m.globals) inst.globals.push_back(new_global(g.type, eval_const(g.init, inst)));

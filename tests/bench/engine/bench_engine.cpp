@@ -1,7 +1,9 @@
 // Interpreter speed against native code on the same C kernels, in one run, plus
 // decode+validate+compile throughput and instantiation latency.
 //
-//   bench_engine [scale]     (scale multiplies iteration counts; default 1)
+//   bench_engine [scale] [kernel]   (scale multiplies iteration counts, default 1; a kernel
+//                                    name runs only that kernel, for profiling)
+//   BENCH_ENGINE_CHECKED=1 bench_engine ...   explicit bounds checks instead of guard pages
 #include <fmt/format.h>
 
 #include <chrono>
@@ -96,11 +98,14 @@ std::vector<std::uint8_t> small_module() {
 
 int main(int argc, char** argv) {
   double scale = argc > 1 ? std::atof(argv[1]) : 1.0;
+  std::string only = argc > 2 ? argv[2] : "";
   std::ifstream in(KERNELS_WASM, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   std::string bytes = ss.str();
-  engine::engine eng;
+  const char* checked = std::getenv("BENCH_ENGINE_CHECKED");
+  engine::engine eng(engine::engine_options{.guard_pages = !(checked && *checked == '1')});
+  fmt::print("memory accesses: {}\n", eng.options().guard_pages ? "guard pages" : "explicit bounds checks");
   auto cm = eng.compile(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
   if (!cm) {
     fmt::print("cannot compile kernels.wasm: {}\n", cm.error()[0].message);
@@ -128,6 +133,7 @@ int main(int argc, char** argv) {
   double log_sum = 0;
   int n = 0;
   for (auto& k : ks) {
+    if (!only.empty() && only != k.name) continue;
     std::uint32_t iters = static_cast<std::uint32_t>(k.iters * scale) + 1;
     double best_native = 1e9;
     std::uint32_t cn = 0;
@@ -157,9 +163,12 @@ int main(int argc, char** argv) {
                cn == cw ? "same" : fmt::format("DIFFERENT native {:#x} wasm {:#x}", cn, cw));
   }
   fmt::print("geometric mean: {:.2f}% of native speed\n", std::exp(log_sum / n));
+  if (!only.empty()) return 0;
 
+  // The whole pipeline, then its three stages separately (decode and validate belong to
+  // the binary library, translation to the engine).
   auto big = synth_module(1 << 20);
-  double best = 1e9;
+  double best = 1e9, best_dec = 1e9, best_val = 1e9, best_tr = 1e9;
   for (int r = 0; r < 5; ++r) {
     auto t0 = clk::now();
     auto m = eng.compile(std::span<const std::uint8_t>(big));
@@ -168,9 +177,23 @@ int main(int argc, char** argv) {
       fmt::print("synthetic module rejected: {}\n", m.error()[0].message);
       return 1;
     }
+    t0 = clk::now();
+    auto dm = binary::decode_module(std::span<const std::uint8_t>(big));
+    best_dec = std::min(best_dec, seconds_since(t0));
+    if (!dm) return 1;
+    t0 = clk::now();
+    auto v = binary::validate_module(**dm);
+    best_val = std::min(best_val, seconds_since(t0));
+    if (!v) return 1;
+    t0 = clk::now();
+    auto tm = eng.compile(*dm);
+    best_tr = std::min(best_tr, seconds_since(t0));
+    if (!tm) return 1;
   }
-  fmt::print("decode+validate+compile of a {:.2f} MB module: {:.2f} ms, {:.1f} MB/s\n", big.size() / 1e6, best * 1e3,
-             big.size() / 1e6 / best);
+  double mb = big.size() / 1e6;
+  fmt::print("decode+validate+compile of a {:.2f} MB module: {:.2f} ms, {:.1f} MB/s\n", mb, best * 1e3, mb / best);
+  fmt::print("  decode {:.2f} ms ({:.0f} MB/s), validate {:.2f} ms ({:.0f} MB/s), translate {:.2f} ms ({:.0f} MB/s)\n",
+             best_dec * 1e3, mb / best_dec, best_val * 1e3, mb / best_val, best_tr * 1e3, mb / best_tr);
 
   auto small = small_module();
   auto sm = eng.compile(std::span<const std::uint8_t>(small));

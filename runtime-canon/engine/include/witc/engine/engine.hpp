@@ -95,14 +95,32 @@ struct limits {
 /// of every function. Shareable between stores and threads.
 class compiled_module;
 
+/// How an engine bounds-checks linear-memory accesses.
+/// Example: `witc::engine::engine eng(engine_options{.guard_pages = false});`
+struct engine_options {
+  /// true: every memory reserves 8 GiB of address space plus a guard, so no 32-bit access
+  /// can leave the reservation; loads and stores run unchecked, and a fault in the
+  /// interpreter's load/store handlers on a reserved region becomes an `out of bounds`
+  /// trap (a SIGSEGV/SIGBUS handler, installed on first use, passes other faults on).
+  /// false: an explicit check on each access, no signal handler. Ignored (false) on
+  /// platforms without the handler.
+  bool guard_pages = true;
+};
+
 /// Compiles modules. Holds nothing mutable; one per process is enough.
 class engine {
  public:
+  engine() = default;
+  explicit engine(engine_options o);
+  [[nodiscard]] const engine_options& options() const noexcept { return opts_; }
   /// Decodes, validates and translates. `name` is used in diagnostics only.
   /// Example: `WITC_TRY(auto m, eng.compile(bytes));`
   [[nodiscard]] result<std::shared_ptr<const compiled_module>> compile(std::span<const std::uint8_t> bytes) const;
   /// Translates an already validated module.
   [[nodiscard]] result<std::shared_ptr<const compiled_module>> compile(std::shared_ptr<const binary::module> m) const;
+
+ private:
+  engine_options opts_{};
 };
 
 /// The decoded module of a compiled one (imports, exports, types...).
@@ -115,6 +133,7 @@ struct memory_inst {
   std::uint64_t max_pages = 0;  // the effective maximum (declared max or store limit)
   std::uint64_t reserved = 0;   // bytes of address space reserved
   std::optional<std::uint64_t> declared_max;
+  bool guarded = false;         // reservation covers every 32-bit address + offset (guard pages)
   ~memory_inst();
   [[nodiscard]] std::uint64_t pages() const { return size >> 16; }
   /// Grows by `delta` pages; returns the old size in pages, or -1.
@@ -212,6 +231,8 @@ class store {
   void clear_interrupt() noexcept { interrupt_.store(false, std::memory_order_relaxed); }
   [[nodiscard]] const std::optional<trap>& last_trap() const noexcept { return last_trap_; }
   [[nodiscard]] const limits& get_limits() const noexcept { return lim_; }
+  /// Whether this store's memories have guard pages (see `engine_options`).
+  [[nodiscard]] bool guard_pages() const noexcept { return guard_pages_; }
   /// Fuel left, if a budget was set.
   [[nodiscard]] std::optional<std::uint64_t> fuel() const noexcept { return lim_.fuel; }
 
@@ -223,6 +244,7 @@ class store {
 
  private:
   limits lim_;
+  bool guard_pages_ = false;
   std::unique_ptr<detail_state> d_;
   std::uint32_t intern(const func_type& t);
   result<void> init_instance(instance& inst);
