@@ -347,36 +347,51 @@ std::string abi_emitter::lift_flat(const std::vector<flat>& in, std::size_t& pos
     pos += ft.size();
     const auto cases = cases_of(g_, side_, d, t, "");
     const auto v = tmp("v");
-    const bool is_option = std::holds_alternative<wit::option>(d.kind);
-    line(code, fmt::format("{} {};", is_option ? vt : "std::optional<" + vt + ">", v));
-    line(code, fmt::format("switch ({}) {{", disc));
-    for (std::size_t k = 0; k < cases.size(); ++k) {
+    return lift_cases(v, vt, disc, cases.size(), code, [&](std::size_t k, std::string& body) {
       const auto& c = cases[k];
-      line(code, fmt::format("  case {}: {{", k));
+      if (!c.payload) return c.make;
+      const auto pt = canon::flatten_type(*g_.canon_of(*c.payload));
+      std::vector<flat> sub;
+      for (std::size_t j = 0; j < pt.size(); ++j) sub.push_back({coerce_from(slots[j].expr, slots[j].type, pt[j]), pt[j]});
+      std::size_t p = 0;
+      return fmt::format(fmt::runtime(c.make), lift_flat(sub, p, *c.payload, body));
+    });
+  }
+  return in[pos++].expr;
+}
+
+// A variant-like value lifted by a switch on its discriminant, as an immediately invoked
+// lambda so each case returns its value: `auto v = [&]() -> T { switch (d) { ... } }();`.
+// `make(k, body)` gives case `k`'s value, emitting into `body` what it needs first.
+std::string abi_emitter::lift_cases(const std::string& v, const std::string& vt, const std::string& disc,
+                                    std::size_t n, std::string& code,
+                                    const std::function<std::string(std::size_t, std::string&)>& make) {
+  line(code, fmt::format("auto {} = [&]() -> {} {{", v, vt));
+  {
+    shell_indent in0(indent);
+    line(code, fmt::format("switch ({}) {{", disc));
+    for (std::size_t k = 0; k < n; ++k) {
+      std::string body, made;
       {
         shell_indent in1(indent);
         shell_indent in2(indent);
-        std::string made;
-        if (c.payload) {
-          const auto pt = canon::flatten_type(*g_.canon_of(*c.payload));
-          std::vector<flat> sub;
-          for (std::size_t j = 0; j < pt.size(); ++j)
-            sub.push_back({coerce_from(slots[j].expr, slots[j].type, pt[j]), pt[j]});
-          std::size_t p = 0;
-          made = fmt::format(fmt::runtime(c.make), lift_flat(sub, p, *c.payload, code));
-        } else {
-          made = c.make;
-        }
-        if (!(is_option && !c.payload)) line(code, fmt::format("{}.emplace({});", v, made));
-        line(code, "break;");
+        made = make(k, body);
       }
-      line(code, "  }");
+      const std::string ret = made.empty() ? "return {};" : "return " + made + ";";
+      if (body.empty()) {
+        line(code, fmt::format("  case {}: {}", k, ret));
+      } else {
+        line(code, fmt::format("  case {}: {{", k));
+        code += body;
+        line(code, "    " + ret);
+        line(code, "  }");
+      }
     }
     line(code, "  default: wit::trap();");
     line(code, "}");
-    return is_option ? "std::move(" + v + ")" : "std::move(*" + v + ")";
   }
-  return in[pos++].expr;
+  line(code, "}();");
+  return "std::move(" + v + ")";
 }
 
 std::string abi_emitter::load(const std::string& base, std::uint64_t off, wit::type t0, std::string& code) {
@@ -434,26 +449,11 @@ std::string abi_emitter::load(const std::string& base, std::uint64_t off, wit::t
     const auto cases = cases_of(g_, side_, d, t, "");
     const auto payload = off + canon::payload_offset(*ct);
     const auto v = tmp("v");
-    const bool is_option = std::holds_alternative<wit::option>(d.kind);
-    line(code, fmt::format("{} {};", is_option ? vt : "std::optional<" + vt + ">", v));
-    line(code, fmt::format("switch (wit::detail::load<{}>({})) {{",
-                           uint_of_size(canon::discriminant_size(cases.size())), addr));
-    for (std::size_t k = 0; k < cases.size(); ++k) {
+    const auto disc = fmt::format("wit::detail::load<{}>({})", uint_of_size(canon::discriminant_size(cases.size())), addr);
+    return lift_cases(v, vt, disc, cases.size(), code, [&](std::size_t k, std::string& body) {
       const auto& c = cases[k];
-      line(code, fmt::format("  case {}: {{", k));
-      {
-        shell_indent in1(indent);
-        shell_indent in2(indent);
-        const std::string made =
-            c.payload ? fmt::format(fmt::runtime(c.make), load(base, payload, *c.payload, code)) : c.make;
-        if (!(is_option && !c.payload)) line(code, fmt::format("{}.emplace({});", v, made));
-        line(code, "break;");
-      }
-      line(code, "  }");
-    }
-    line(code, "  default: wit::trap();");
-    line(code, "}");
-    return is_option ? "std::move(" + v + ")" : "std::move(*" + v + ")";
+      return c.payload ? fmt::format(fmt::runtime(c.make), load(base, payload, *c.payload, body)) : c.make;
+    });
   }
   return "0";
 }

@@ -2,6 +2,7 @@
 // The C++ generator's shared state: names, type spelling, ABI code emission.
 #include <fmt/format.h>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -107,6 +108,9 @@ class abi_emitter {
   std::string lift_flat(const std::vector<flat>& in, std::size_t& pos, wit::type t, std::string& code);
   /// An expression loading `t` from `base + off`.
   std::string load(const std::string& base, std::uint64_t off, wit::type t, std::string& code);
+  /// An option, result or variant `vt` lifted by a switch on `disc` into `v`; returns the expression for it.
+  std::string lift_cases(const std::string& v, const std::string& vt, const std::string& disc, std::size_t n,
+                         std::string& code, const std::function<std::string(std::size_t, std::string&)>& make);
   /// Statements freeing what a stored `t` at `base + off` owns (post-return).
   void free_stored(const std::string& base, std::uint64_t off, wit::type t, std::string& code);
 

@@ -130,8 +130,14 @@ std::string world_gen::module_name(std::optional<wit::interface_id> id) const {
 }
 
 std::string world_gen::c_ident(std::string_view s) {
+  // Each run of other characters becomes one `_`, none at either end, so joined
+  // identifiers never hold the reserved `__`.
   std::string out;
-  for (char c : s) out.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  for (char c : s) {
+    if (std::isalnum(static_cast<unsigned char>(c))) out.push_back(c);
+    else if (!out.empty() && out.back() != '_') out.push_back('_');
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
   return out;
 }
 

@@ -20,6 +20,17 @@
 #include <variant>
 #include <vector>
 
+// How this libc++ declares `std::__libcpp_verbose_abort`, which the generated glue
+// replaces with a trap: plain in LLVM 19, `_LIBCPP_VERBOSE_ABORT_NOEXCEPT` in 20,
+// `noexcept` from 21.
+#if defined(_LIBCPP_VERSION) && _LIBCPP_VERSION >= 210000
+#define WITC_LIBCPP_ABORT_NOEXCEPT noexcept
+#elif defined(_LIBCPP_VERBOSE_ABORT_NOEXCEPT)
+#define WITC_LIBCPP_ABORT_NOEXCEPT _LIBCPP_VERBOSE_ABORT_NOEXCEPT
+#else
+#define WITC_LIBCPP_ABORT_NOEXCEPT
+#endif
+
 namespace wit {
 
 /// Stops the program: the component traps. Never prints (printing would import WASI).
@@ -51,12 +62,25 @@ class string {
     }
     return s;
   }
+  /// `n` uninitialised bytes to fill in place through `data()`: one allocation, no copy.
+  /// Example: `auto s = wit::string::with_size(2); std::memcpy(s.data(), "hi", 2);`
+  static string with_size(std::size_t n) {
+    string s;
+    if (n != 0) {
+      s.ptr_ = static_cast<char*>(std::malloc(n));
+      if (!s.ptr_) trap();
+      s.len_ = n;
+    }
+    return s;
+  }
   /// Gives up ownership of the bytes: the caller frees them.
   std::pair<char*, std::size_t> release() noexcept {
     return {std::exchange(ptr_, nullptr), std::exchange(len_, 0)};
   }
 
   [[nodiscard]] std::string_view view() const noexcept { return {ptr_ ? ptr_ : "", len_}; }
+  /// The bytes, to write; null when empty.
+  [[nodiscard]] char* data() noexcept { return ptr_; }
   operator std::string_view() const noexcept { return view(); }  // NOLINT
   [[nodiscard]] std::string to_string() const { return std::string(view()); }
   [[nodiscard]] const char* data() const noexcept { return ptr_ ? ptr_ : ""; }
@@ -64,6 +88,8 @@ class string {
   [[nodiscard]] bool empty() const noexcept { return len_ == 0; }
   friend bool operator==(const string& a, const string& b) noexcept { return a.view() == b.view(); }
   friend bool operator==(const string& a, std::string_view b) noexcept { return a.view() == b; }
+  // Without this, `s == "text"` would be ambiguous between the two above.
+  friend bool operator==(const string& a, const char* b) noexcept { return a.view() == std::string_view(b); }
 
  private:
   void assign(std::string_view s) {

@@ -22,6 +22,11 @@ void* cabi_realloc(void* ptr, std::size_t old_size, std::size_t align, std::size
 // Without these, libc++abi's error paths print to stderr and import WASI.
 extern "C" __attribute__((weak)) void __cxa_pure_virtual() { wit::trap(); }
 extern "C" __attribute__((weak, noreturn)) void abort_message(const char*, ...) { wit::trap(); }
+#ifdef _LIBCPP_VERSION
+_LIBCPP_BEGIN_NAMESPACE_STD  // and so do libc++'s checks (`std::get`, `std::vector` growth)
+__attribute__((weak)) void __libcpp_verbose_abort(const char*, ...) WITC_LIBCPP_ABORT_NOEXCEPT { wit::trap(); }
+_LIBCPP_END_NAMESPACE_STD
+#endif
 
 // The world's type, which `witc component new` reads from the built module.
 __asm__(".section \".custom_section.component-type:sample\",\"\",@\n"
@@ -92,44 +97,41 @@ void witc_dtor_example_sample_handler_0_1_0_session(std::int32_t rep) { delete w
 namespace example::sample::store {
 
 extern "C" __attribute__((import_module("example:sample/store@0.1.0"), import_name("[constructor]blob")))
-std::int32_t witc_import_example_sample_store_0_1_0__constructor_blob(std::int32_t, std::int32_t);
+std::int32_t witc_import_example_sample_store_0_1_0_constructor_blob(std::int32_t, std::int32_t);
 blob::blob(std::span<const std::uint8_t> data) {
-  handle_ = witc_import_example_sample_store_0_1_0__constructor_blob(wit::detail::to_i32(data.data()), static_cast<std::int32_t>(data.size()));
+  handle_ = witc_import_example_sample_store_0_1_0_constructor_blob(wit::detail::to_i32(data.data()), static_cast<std::int32_t>(data.size()));
 }
 
 extern "C" __attribute__((import_module("example:sample/store@0.1.0"), import_name("[method]blob.size")))
-std::int64_t witc_import_example_sample_store_0_1_0__method_blob_size(std::int32_t);
+std::int64_t witc_import_example_sample_store_0_1_0_method_blob_size(std::int32_t);
 std::uint64_t blob::size() const {
-  std::int64_t ret = witc_import_example_sample_store_0_1_0__method_blob_size(handle_);
+  std::int64_t ret = witc_import_example_sample_store_0_1_0_method_blob_size(handle_);
   return static_cast<std::uint64_t>(ret);
 }
 
 extern "C" __attribute__((import_module("example:sample/store@0.1.0"), import_name("[method]blob.read")))
-void witc_import_example_sample_store_0_1_0__method_blob_read(std::int32_t, std::int64_t, std::int32_t, std::int32_t);
+void witc_import_example_sample_store_0_1_0_method_blob_read(std::int32_t, std::int64_t, std::int32_t, std::int32_t);
 wit::expected<wit::vector<std::uint8_t>, wit::string> blob::read(std::uint64_t offset, std::uint32_t len) const {
   alignas(4) std::uint8_t ret_area[12];
-  witc_import_example_sample_store_0_1_0__method_blob_read(handle_, static_cast<std::int64_t>(offset), static_cast<std::int32_t>(len), wit::detail::to_i32(ret_area));
-  std::optional<wit::expected<wit::vector<std::uint8_t>, wit::string>> v0;
-  switch (wit::detail::load<std::uint8_t>(ret_area)) {
-    case 0: {
-      std::int32_t t1 = wit::detail::load<std::int32_t>(ret_area + 4);
-      std::int32_t t2 = wit::detail::load<std::int32_t>(ret_area + 8);
-      v0.emplace(wit::vector<std::uint8_t>::adopt(wit::detail::from_i32<std::uint8_t>(t1), static_cast<std::uint32_t>(t2)));
-      break;
+  witc_import_example_sample_store_0_1_0_method_blob_read(handle_, static_cast<std::int64_t>(offset), static_cast<std::int32_t>(len), wit::detail::to_i32(ret_area));
+  auto v0 = [&]() -> wit::expected<wit::vector<std::uint8_t>, wit::string> {
+    switch (wit::detail::load<std::uint8_t>(ret_area)) {
+      case 0: {
+        std::int32_t t1 = wit::detail::load<std::int32_t>(ret_area + 4);
+        std::int32_t t2 = wit::detail::load<std::int32_t>(ret_area + 8);
+        return wit::vector<std::uint8_t>::adopt(wit::detail::from_i32<std::uint8_t>(t1), static_cast<std::uint32_t>(t2));
+      }
+      case 1: return wit::unexpected(wit::string::adopt(wit::detail::from_i32<char>(wit::detail::load<std::int32_t>(ret_area + 4)), static_cast<std::uint32_t>(wit::detail::load<std::int32_t>(ret_area + 8))));
+      default: wit::trap();
     }
-    case 1: {
-      v0.emplace(wit::unexpected(wit::string::adopt(wit::detail::from_i32<char>(wit::detail::load<std::int32_t>(ret_area + 4)), static_cast<std::uint32_t>(wit::detail::load<std::int32_t>(ret_area + 8)))));
-      break;
-    }
-    default: wit::trap();
-  }
-  return std::move(*v0);
+  }();
+  return v0;
 }
 
 extern "C" __attribute__((import_module("example:sample/store@0.1.0"), import_name("[static]blob.concat")))
-std::int32_t witc_import_example_sample_store_0_1_0__static_blob_concat(std::int32_t, std::int32_t);
+std::int32_t witc_import_example_sample_store_0_1_0_static_blob_concat(std::int32_t, std::int32_t);
 blob blob::concat(wit::borrow<blob> a, wit::borrow<blob> b) {
-  std::int32_t ret = witc_import_example_sample_store_0_1_0__static_blob_concat(a.handle(), b.handle());
+  std::int32_t ret = witc_import_example_sample_store_0_1_0_static_blob_concat(a.handle(), b.handle());
   return blob::from_handle(ret);
 }
 
@@ -138,17 +140,13 @@ void witc_import_example_sample_store_0_1_0_lookup(std::int32_t, std::int32_t, s
 std::optional<wit::string> lookup(std::string_view key) {
   alignas(4) std::uint8_t ret_area[12];
   witc_import_example_sample_store_0_1_0_lookup(wit::detail::to_i32(key.data()), static_cast<std::int32_t>(key.size()), wit::detail::to_i32(ret_area));
-  std::optional<wit::string> v0;
-  switch (wit::detail::load<std::uint8_t>(ret_area)) {
-    case 0: {
-      break;
+  auto v0 = [&]() -> std::optional<wit::string> {
+    switch (wit::detail::load<std::uint8_t>(ret_area)) {
+      case 0: return std::nullopt;
+      case 1: return wit::string::adopt(wit::detail::from_i32<char>(wit::detail::load<std::int32_t>(ret_area + 4)), static_cast<std::uint32_t>(wit::detail::load<std::int32_t>(ret_area + 8)));
+      default: wit::trap();
     }
-    case 1: {
-      v0.emplace(wit::string::adopt(wit::detail::from_i32<char>(wit::detail::load<std::int32_t>(ret_area + 4)), static_cast<std::uint32_t>(wit::detail::load<std::int32_t>(ret_area + 8))));
-      break;
-    }
-    default: wit::trap();
-  }
+  }();
   return v0;
 }
 
@@ -157,19 +155,14 @@ void witc_import_example_sample_store_0_1_0_put(std::int32_t, std::int32_t, std:
 wit::expected<void, wit::string> put(std::string_view key, std::span<const std::uint8_t> value, permissions perms) {
   alignas(4) std::uint8_t ret_area[12];
   witc_import_example_sample_store_0_1_0_put(wit::detail::to_i32(key.data()), static_cast<std::int32_t>(key.size()), wit::detail::to_i32(value.data()), static_cast<std::int32_t>(value.size()), static_cast<std::int32_t>(perms), wit::detail::to_i32(ret_area));
-  std::optional<wit::expected<void, wit::string>> v0;
-  switch (wit::detail::load<std::uint8_t>(ret_area)) {
-    case 0: {
-      v0.emplace();
-      break;
+  auto v0 = [&]() -> wit::expected<void, wit::string> {
+    switch (wit::detail::load<std::uint8_t>(ret_area)) {
+      case 0: return {};
+      case 1: return wit::unexpected(wit::string::adopt(wit::detail::from_i32<char>(wit::detail::load<std::int32_t>(ret_area + 4)), static_cast<std::uint32_t>(wit::detail::load<std::int32_t>(ret_area + 8))));
+      default: wit::trap();
     }
-    case 1: {
-      v0.emplace(wit::unexpected(wit::string::adopt(wit::detail::from_i32<char>(wit::detail::load<std::int32_t>(ret_area + 4)), static_cast<std::uint32_t>(wit::detail::load<std::int32_t>(ret_area + 8)))));
-      break;
-    }
-    default: wit::trap();
-  }
-  return std::move(*v0);
+  }();
+  return v0;
 }
 
 extern "C" __attribute__((import_module("example:sample/store@0.1.0"), import_name("keys")))
@@ -194,9 +187,9 @@ wit::vector<wit::string> keys() {
 namespace example::sample::sample {
 
 extern "C" __attribute__((import_module("$root"), import_name("log")))
-void witc_import__root_log(std::int32_t, std::int32_t);
+void witc_import_root_log(std::int32_t, std::int32_t);
 void log(std::string_view message) {
-  witc_import__root_log(wit::detail::to_i32(message.data()), static_cast<std::int32_t>(message.size()));
+  witc_import_root_log(wit::detail::to_i32(message.data()), static_cast<std::int32_t>(message.size()));
 }
 
 }  // namespace example::sample::sample
@@ -204,7 +197,7 @@ void log(std::string_view message) {
 namespace exports::example::sample::sample {
 
 extern "C" __attribute__((export_name("run")))
-std::int32_t witc_export__run(std::int32_t arg0, std::int32_t arg1) {
+std::int32_t witc_export_run(std::int32_t arg0, std::int32_t arg1) {
   auto* buf0 = wit::detail::from_i32(arg0);
   std::size_t len1 = static_cast<std::uint32_t>(arg1);
   auto* out2 = static_cast<wit::string*>(wit::detail::alloc(len1 * sizeof(wit::string), alignof(wit::string)));
@@ -228,7 +221,7 @@ std::int32_t witc_export__run(std::int32_t arg0, std::int32_t arg1) {
 }
 
 extern "C" __attribute__((export_name("cabi_post_run")))
-void witc_post__run(std::int32_t ret) {
+void witc_post_run(std::int32_t ret) {
   auto* ret_area = wit::detail::from_i32(ret);
   switch (wit::detail::load<std::uint8_t>(ret_area)) {
     case 1: {
@@ -244,14 +237,14 @@ void witc_post__run(std::int32_t ret) {
 namespace exports::example::sample::handler {
 
 extern "C" __attribute__((export_name("example:sample/handler@0.1.0#[constructor]session")))
-std::int32_t witc_export_example_sample_handler_0_1_0__constructor_session(std::int32_t arg0, std::int32_t arg1) {
+std::int32_t witc_export_example_sample_handler_0_1_0_constructor_session(std::int32_t arg0, std::int32_t arg1) {
   auto p0 = wit::string::adopt(wit::detail::from_i32<char>(arg0), static_cast<std::uint32_t>(arg1));
   auto result = session::create(p0);
   return std::move(result).into_handle();
 }
 
 extern "C" __attribute__((export_name("example:sample/handler@0.1.0#[method]session.name")))
-std::int32_t witc_export_example_sample_handler_0_1_0__method_session_name(std::int32_t arg0) {
+std::int32_t witc_export_example_sample_handler_0_1_0_method_session_name(std::int32_t arg0) {
   auto p0 = wit::borrow<session>::from_abi(arg0);
   auto result = p0->name();
   alignas(4) static std::uint8_t ret_area[8];
@@ -262,37 +255,29 @@ std::int32_t witc_export_example_sample_handler_0_1_0__method_session_name(std::
 }
 
 extern "C" __attribute__((export_name("cabi_post_example:sample/handler@0.1.0#[method]session.name")))
-void witc_post_example_sample_handler_0_1_0__method_session_name(std::int32_t ret) {
+void witc_post_example_sample_handler_0_1_0_method_session_name(std::int32_t ret) {
   auto* ret_area = wit::detail::from_i32(ret);
   wit::detail::dealloc(wit::detail::from_i32(wit::detail::load<std::int32_t>(ret_area)), static_cast<std::uint32_t>(wit::detail::load<std::int32_t>(ret_area + 4)));
 }
 
 extern "C" __attribute__((export_name("example:sample/handler@0.1.0#[method]session.area")))
-double witc_export_example_sample_handler_0_1_0__method_session_area(std::int32_t arg0, std::int32_t arg1, float arg2, float arg3) {
+double witc_export_example_sample_handler_0_1_0_method_session_area(std::int32_t arg0, std::int32_t arg1, float arg2, float arg3) {
   auto p0 = wit::borrow<session>::from_abi(arg0);
-  std::optional<shape> v0;
-  switch (arg1) {
-    case 0: {
-      v0.emplace(shape::circle(arg2));
-      break;
+  auto v0 = [&]() -> shape {
+    switch (arg1) {
+      case 0: return shape::circle(arg2);
+      case 1: return shape::rectangle(std::tuple<float, float>{arg2, arg3});
+      case 2: return shape::empty();
+      default: wit::trap();
     }
-    case 1: {
-      v0.emplace(shape::rectangle(std::tuple<float, float>{arg2, arg3}));
-      break;
-    }
-    case 2: {
-      v0.emplace(shape::empty());
-      break;
-    }
-    default: wit::trap();
-  }
-  auto p1 = std::move(*v0);
+  }();
+  auto p1 = std::move(v0);
   auto result = p0->area(std::move(p1));
   return result;
 }
 
 extern "C" __attribute__((export_name("example:sample/handler@0.1.0#[static]session.open")))
-std::int32_t witc_export_example_sample_handler_0_1_0__static_session_open(std::int32_t arg0, std::int32_t arg1, std::int32_t arg2) {
+std::int32_t witc_export_example_sample_handler_0_1_0_static_session_open(std::int32_t arg0, std::int32_t arg1, std::int32_t arg2) {
   auto p0 = wit::string::adopt(wit::detail::from_i32<char>(arg0), static_cast<std::uint32_t>(arg1));
   auto p1 = static_cast<color>(arg2);
   auto result = session::open(p0, p1);
