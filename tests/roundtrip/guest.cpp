@@ -300,6 +300,13 @@ std::tuple<std::uint8_t, wit::string, double, char32_t> echo_tuple(
   return got;
 }
 
+std::tuple<std::array<std::uint32_t, 4>, std::array<wit::string, 2>, std::array<std::array<std::int8_t, 3>, 2>>
+echo_fixed(std::array<std::uint32_t, 4> a, std::array<wit::string, 2> b, std::array<std::array<std::int8_t, 3>, 2> c) {
+  auto got = host::echo_fixed(a, b, c);
+  expect_eq(got, std::tuple{a, b, c}, "echo-fixed");
+  return got;
+}
+
 wit::vector<entry> echo_entries(std::span<const entry> e) {
   auto got = host::echo_entries(e);
   if (!same_list(got.span(), e)) mismatch("echo-entries");

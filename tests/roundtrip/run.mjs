@@ -151,6 +151,7 @@ const api = {
   echoFlags: counted((a, b, c) => [a, b, c]),
   echoColor: counted((c) => c),
   echoTuple: counted((t) => t),
+  echoFixed: counted((a, b, c) => [a, b, c]),
   echoEntries: counted((e) => (tamper ? e.map((x) => ({ ...x, rank: x.rank ^ 1 })) : e)),
   echoOption: counted((x) => x),
   echoResults: counted((r) => r),
@@ -279,6 +280,10 @@ const entryLists = [
     rank: i % 2 ? -32768 : 32767,
   })),
 ];
+const fixedCases = [
+  [[0, 0, 0, 0], ['', ''], [[0, 0, 0], [0, 0, 0]]],
+  [[1, 2, 3, 4294967295], ['fixed', 'naïve 😀'], [[-128, 0, 127], [1, -1, 2]]],
+];
 const optionCases = [{ tag: 'none' }, { tag: 'some', val: undefined }, { tag: 'some', val: 0 }, { tag: 'some', val: 4294967295 }];
 const ok = (val) => (val === undefined ? { tag: 'ok' } : { tag: 'ok', val });
 const err = (val) => (val === undefined ? { tag: 'err' } : { tag: 'err', val });
@@ -317,6 +322,7 @@ function pass() {
   for (const [a, b, c] of flagCases) expect('echo-flags', call(guest.echoFlags, a, b, c), [a, b, c]);
   for (const c of colors) expect('echo-color', call(guest.echoColor, c), c);
   for (const t of tuples) expect('echo-tuple', call(guest.echoTuple, t), t);
+  for (const f of fixedCases) expect('echo-fixed', call(guest.echoFixed, ...f), f);
   for (const e of entryLists) expect('echo-entries', call(guest.echoEntries, e), e);
   for (const o of optionCases) expect('echo-option', call(guest.echoOption, o), o);
   for (const r of resultsCases) expect('echo-results', call(guest.echoResults, r), r);
