@@ -114,6 +114,8 @@ class translator {
       f.code[at] = w;
     }
     for (std::size_t at : relocs_) f.code[at] = reinterpret_cast<std::uint64_t>(f.code.data() + f.code[at]);
+    f.frame_init.assign(f.nlocals - f.nparams, 0);
+    f.frame_init.insert(f.frame_init.end(), consts_.begin(), consts_.end());
     f.consts = std::move(consts_);
     f.frame_size = stack_base + max_ + 4;
     return f;
@@ -320,7 +322,37 @@ class translator {
   static bool commutes(op o) {
     return o == op::i32_add || o == op::i32_mul || o == op::i32_and || o == op::i32_or || o == op::i32_xor;
   }
+  // When `o` is an add consuming the product the last instruction computed, replaces both
+  // with one multiply-add. Returns whether it did.
+  bool fuse_mul_add(op o) {
+    op mul;
+    unsigned fused;
+    if (o == op::i32_add) mul = op::i32_mul, fused = iop_i32_mul_add;
+    else if (o == op::f32_add) mul = op::f32_mul, fused = iop_f32_mul_add;
+    else if (o == op::f64_add) mul = op::f64_mul, fused = iop_f64_mul_add;
+    else return false;
+    std::uint32_t h = height();
+    if (last_op_ != mul || last_dst_ == SIZE_MAX) return false;
+    std::uint32_t prod_pos;
+    if (last_dst_pos_ == h - 1 && vs_[h - 1].kind == ventry::home) prod_pos = h - 1;
+    else if (last_dst_pos_ == h - 2 && vs_[h - 2].kind == ventry::home && vs_[h - 1].kind != ventry::home) prod_pos = h - 2;
+    else return false;
+    std::uint32_t x = last_a_, y = last_b_;
+    std::uint32_t other = slot_of(prod_pos == h - 1 ? h - 2 : h - 1);
+    pop();
+    pop();
+    code_->resize(last_start_);
+    while (!fixups_.empty() && fixups_.back().first != SIZE_MAX && fixups_.back().first >= last_start_) fixups_.pop_back();
+    push_home();
+    emit_op(fused);
+    std::size_t at = here();
+    emit2(home_of(height() - 1), x);
+    emit2(y, other);
+    produced(at);
+    return true;
+  }
   void binary_op(op o) {
+    if (fuse_mul_add(o)) return;
     unsigned imm = imm_form(o);
     std::uint32_t h = height();
     bool swap = imm && vs_[h - 2].kind == ventry::konst && vs_[h - 1].kind != ventry::konst && commutes(o);

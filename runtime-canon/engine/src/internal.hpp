@@ -50,6 +50,10 @@ enum iop : std::uint16_t {
 #define WITC_X(o) iop_i32_##o##_imm,
   WITC_IMM_OPS(WITC_X)
 #undef WITC_X
+  // `x * y + z` when an add consumes the product just computed: [dst|x<<32][y|z<<32].
+  iop_i32_mul_add,
+  iop_f32_mul_add,
+  iop_f64_mul_add,
   iop_count,
 };
 
@@ -62,7 +66,10 @@ struct compiled_func {
   std::uint32_t nlocals = 0;     // params included
   std::uint32_t max_height = 0;  // unused
   std::uint32_t frame_size = 0;  // slots above fp the function may use
-  std::vector<std::uint64_t> consts;  // copied to fp[nlocals..] on entry
+  std::vector<std::uint64_t> consts;  // the constants' values (fp[nlocals..])
+  // What a call writes above the parameters: zeros for the declared locals, then the
+  // constants; one copy loop instead of a fill and a copy.
+  std::vector<std::uint64_t> frame_init;
   std::uint32_t index = 0;       // in the function index space
 };
 

@@ -272,6 +272,9 @@ namespace {
     table[iop_br_loop] = &&L_br_loop;
     table[iop_br_if_loop] = &&L_br_if_loop;
     table[iop_copy2] = &&L_copy2;
+    table[iop_i32_mul_add] = &&L_i32_mul_add;
+    table[iop_f32_mul_add] = &&L_f32_mul_add;
+    table[iop_f64_mul_add] = &&L_f64_mul_add;
 #define WITC_X(o) table[iop_i32_##o##_imm] = &&L_i32_##o##_imm;
     WITC_IMM_OPS(WITC_X)
 #undef WITC_X
@@ -413,13 +416,15 @@ do_call: {
     TRAP(trap_kind::call_stack_exhausted);
   d.frames[d.depth++] = frame{pc, fp, fn};
   {
-    // Inline loops: frames have a few locals and constants, where a libc call costs more.
+    // A plain loop: frames have a few locals and constants, where a libc call (or the
+    // `rep movs` the compiler would turn this into) costs more. The empty asm keeps it a loop.
     std::uint64_t* p = nfp + cf->nparams;
-    std::uint64_t* const locals_end = nfp + cf->nlocals;
-    while (p < locals_end) *p++ = 0;
-    const std::uint64_t* c = cf->consts.data();
-    const std::uint64_t* const ce = c + cf->consts.size();
-    while (c < ce) *p++ = *c++;
+    const std::uint64_t* c = cf->frame_init.data();
+    const std::size_t n = cf->frame_init.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      p[i] = c[i];
+      __asm__ volatile("");
+    }
   }
   fp = nfp;
   pc = cf->code.data();
@@ -914,6 +919,22 @@ L_data_drop:
   BINI(i32_rotl_imm, std::rotl(a, static_cast<int>(b & 31)))
   BINI(i32_rotr_imm, std::rotr(a, static_cast<int>(b & 31)))
 #undef BINI
+#define MULADD(name, get, T, expr)                            \
+  L_##name: {                                                 \
+    std::uint64_t w0 = pc[0], w1 = pc[1];                     \
+    pc += 2;                                                  \
+    T x = get(fp[HI(w0)]);                                    \
+    T y = get(fp[LO(w1)]);                                    \
+    T z = get(fp[HI(w1)]);                                    \
+    T p = x * y;                                              \
+    fp[LO(w0)] = (expr);                                      \
+    NEXT();                                                   \
+  }
+  MULADD(i32_mul_add, U32, std::uint32_t, U32(p + z))
+  // Rounded product, then the sum: two wasm operations, never a fused multiply-add.
+  MULADD(f32_mul_add, f32_of, float, bits_of(p + z))
+  MULADD(f64_mul_add, f64_of, double, bits_of(p + z))
+#undef MULADD
   UN(ref_is_null, std::uint64_t, U64(a == 0))
   UN(i32_eqz, std::uint32_t, a == 0)
   BIN(i32_eq, std::uint32_t, a == b)
