@@ -351,8 +351,44 @@ class translator {
     produced(at);
     return true;
   }
+  // Index of an i32 operation in WITC_F2_LIST, or -1.
+  static int f2_index(op o) {
+    int i = 0;
+#define WITC_X(n) \
+  if (o == op::i32_##n) return i; \
+  ++i;
+    WITC_F2_LIST(WITC_X)
+#undef WITC_X
+    return -1;
+  }
+  // When `o` consumes the result of the i32 operation just emitted, replaces both with
+  // one `iop_f2_X_Y`. A result on the right only fuses into a commutative `o`.
+  bool fuse_pair(op o) {
+    int y = f2_index(o);
+    if (y < 0 || last_dst_ == SIZE_MAX) return false;
+    int x = f2_index(last_op_);
+    if (x < 0) return false;
+    std::uint32_t h = height();
+    std::uint32_t prod_pos;
+    if (last_dst_pos_ == h - 2 && vs_[h - 2].kind == ventry::home && vs_[h - 1].kind != ventry::home) prod_pos = h - 2;
+    else if (last_dst_pos_ == h - 1 && vs_[h - 1].kind == ventry::home && commutes(o)) prod_pos = h - 1;
+    else return false;
+    std::uint32_t a = last_a_, b = last_b_;
+    std::uint32_t c = slot_of(prod_pos == h - 1 ? h - 2 : h - 1);
+    pop();
+    pop();
+    code_->resize(last_start_);
+    while (!fixups_.empty() && fixups_.back().first != SIZE_MAX && fixups_.back().first >= last_start_) fixups_.pop_back();
+    push_home();
+    emit_op(iop_f2_add_add + static_cast<unsigned>(x * 10 + y));
+    std::size_t at = here();
+    emit2(home_of(height() - 1), a);
+    emit2(b, c);
+    produced(at);
+    return true;
+  }
   void binary_op(op o) {
-    if (fuse_mul_add(o)) return;
+    if (fuse_mul_add(o) || fuse_pair(o)) return;
     unsigned imm = imm_form(o);
     std::uint32_t h = height();
     bool swap = imm && vs_[h - 2].kind == ventry::konst && vs_[h - 1].kind != ventry::konst && commutes(o);

@@ -54,6 +54,19 @@ enum iop : std::uint16_t {
   iop_i32_mul_add,
   iop_f32_mul_add,
   iop_f64_mul_add,
+  // Two i32 operations where the second consumes the first's result:
+  // iop_f2_X_Y: dst = Y(X(a, b), c), [dst|a<<32][b|c<<32].
+#define WITC_F2_LIST(X) X(add) X(sub) X(mul) X(and) X(or) X(xor) X(shl) X(shr_s) X(shr_u) X(rotl)
+#define WITC_F2_INNER(X, x)                                                                 \
+  X(x, add) X(x, sub) X(x, mul) X(x, and) X(x, or) X(x, xor) X(x, shl) X(x, shr_s) X(x, shr_u) \
+  X(x, rotl)
+#define WITC_F2_ALL(X)                                                                      \
+  WITC_F2_INNER(X, add) WITC_F2_INNER(X, sub) WITC_F2_INNER(X, mul) WITC_F2_INNER(X, and)      \
+  WITC_F2_INNER(X, or) WITC_F2_INNER(X, xor) WITC_F2_INNER(X, shl) WITC_F2_INNER(X, shr_s)    \
+  WITC_F2_INNER(X, shr_u) WITC_F2_INNER(X, rotl)
+#define WITC_X(x, y) iop_f2_##x##_##y,
+  WITC_F2_ALL(WITC_X)
+#undef WITC_X
   iop_count,
 };
 

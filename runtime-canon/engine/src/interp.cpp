@@ -272,6 +272,9 @@ namespace {
     table[iop_br_loop] = &&L_br_loop;
     table[iop_br_if_loop] = &&L_br_if_loop;
     table[iop_copy2] = &&L_copy2;
+#define WITC_X(x, y) table[iop_f2_##x##_##y] = &&L_f2_##x##_##y;
+    WITC_F2_ALL(WITC_X)
+#undef WITC_X
     table[iop_i32_mul_add] = &&L_i32_mul_add;
     table[iop_f32_mul_add] = &&L_f32_mul_add;
     table[iop_f64_mul_add] = &&L_f64_mul_add;
@@ -919,6 +922,29 @@ L_data_drop:
   BINI(i32_rotl_imm, std::rotl(a, static_cast<int>(b & 31)))
   BINI(i32_rotr_imm, std::rotr(a, static_cast<int>(b & 31)))
 #undef BINI
+#define F2_add(a, b) U32((a) + (b))
+#define F2_sub(a, b) U32((a) - (b))
+#define F2_mul(a, b) U32((a) * (b))
+#define F2_and(a, b) ((a) & (b))
+#define F2_or(a, b) ((a) | (b))
+#define F2_xor(a, b) ((a) ^ (b))
+#define F2_shl(a, b) U32((a) << ((b) & 31))
+#define F2_shr_s(a, b) U32(S32(a) >> ((b) & 31))
+#define F2_shr_u(a, b) ((a) >> ((b) & 31))
+#define F2_rotl(a, b) std::rotl((a), static_cast<int>((b) & 31))
+#define WITC_X(x, y)                                          \
+  L_f2_##x##_##y: {                                           \
+    std::uint64_t w0 = pc[0], w1 = pc[1];                     \
+    pc += 2;                                                  \
+    std::uint32_t a = U32(fp[HI(w0)]);                        \
+    std::uint32_t b = U32(fp[LO(w1)]);                        \
+    std::uint32_t c = U32(fp[HI(w1)]);                        \
+    std::uint32_t t = F2_##x(a, b);                           \
+    fp[LO(w0)] = F2_##y(t, c);                                \
+    NEXT();                                                   \
+  }
+  WITC_F2_ALL(WITC_X)
+#undef WITC_X
 #define MULADD(name, get, T, expr)                            \
   L_##name: {                                                 \
     std::uint64_t w0 = pc[0], w1 = pc[1];                     \
