@@ -10,6 +10,7 @@
 // needs it.
 #include <fmt/format.h>
 
+#include <array>
 #include <unordered_map>
 
 #include "internal.hpp"
@@ -81,7 +82,9 @@ class translator {
     f.nresults = static_cast<std::uint32_t>(ft.results.size());
     f.nlocals = static_cast<std::uint32_t>(ft.params.size() + c.local_count);
     nlocals_ = f.nlocals;
-    code_ = &f.code;
+    // Emit into a scratch buffer reused across functions (warm, no page faults), then
+    // copy out exactly what was emitted.
+    code_ = &scratch_;
     code_->clear();
     code_->reserve(c.body.size() * 2 + 8);
     consts_.clear();
@@ -105,6 +108,7 @@ class translator {
     }
     std::uint32_t nconsts = static_cast<std::uint32_t>(consts_.size());
     std::uint32_t stack_base = f.nlocals + nconsts;
+    f.code.assign(scratch_.begin(), scratch_.end());
     for (auto [at, shift] : fixups_) {
       if (at == SIZE_MAX) continue;
       std::uint64_t w = f.code[at];
@@ -126,6 +130,7 @@ class translator {
   const void* const* h_;
   bool guarded_;  // memories have guard pages: loads and stores use the unchecked handlers
   std::vector<std::uint64_t>* code_ = nullptr;
+  std::vector<std::uint64_t> scratch_;
   std::uint32_t nlocals_ = 0;
   ctrl_stack ctrls_;
   std::vector<ventry> vs_;
@@ -819,9 +824,15 @@ class translator {
       emit(in.b);
       return;
     }
-    std::string_view sig = binary::op_signature(in.code);
-    if (sig.size() == 3) unary(in.code);      // "x>y"
-    else if (sig.size() == 4) binary_op(in.code);  // "xy>z"
+    // Signature lengths, looked up once: "x>y" is unary, "xy>z" binary.
+    static const auto sig_len = [] {
+      std::array<std::uint8_t, binary::op_table_size> t{};
+      for (std::size_t i = 0; i < t.size(); ++i) t[i] = static_cast<std::uint8_t>(binary::op_signature(static_cast<op>(i)).size());
+      return t;
+    }();
+    unsigned len = code < sig_len.size() ? sig_len[code] : 0;
+    if (len == 3) unary(in.code);
+    else if (len == 4) binary_op(in.code);
   }
 
   void reset_to(std::uint32_t base, std::uint32_t n) {
