@@ -5,59 +5,10 @@
 #include <array>
 #include <cstring>
 
+#include "core_detail.hpp"
 #include "witc/binary/core_module.hpp"
 
 namespace witc::binary {
-
-namespace {
-
-struct op_info {
-  std::string_view name;
-  std::string_view sig;
-};
-
-constexpr std::array<op_info, op_table_size> make_op_table() {
-  std::array<op_info, op_table_size> t{};
-#define WITC_X(n, code, s) t[code] = op_info{#n, s};
-  WITC_CORE_OPS(WITC_X)
-#undef WITC_X
-  return t;
-}
-constexpr auto op_table = make_op_table();
-
-}  // namespace
-
-std::string_view op_name(op o) noexcept {
-  auto i = static_cast<std::size_t>(o);
-  return i < op_table_size ? op_table[i].name : std::string_view{};
-}
-std::string_view op_signature(op o) noexcept {
-  auto i = static_cast<std::size_t>(o);
-  return i < op_table_size ? op_table[i].sig : std::string_view{};
-}
-
-std::string_view to_string(valtype t) noexcept {
-  switch (t) {
-    case valtype::i32: return "i32";
-    case valtype::i64: return "i64";
-    case valtype::f32: return "f32";
-    case valtype::f64: return "f64";
-    case valtype::funcref: return "funcref";
-    case valtype::externref: return "externref";
-    case valtype::unknown: return "unknown";
-  }
-  return "?";
-}
-
-std::string_view to_string(extern_kind k) noexcept {
-  switch (k) {
-    case extern_kind::func: return "func";
-    case extern_kind::table: return "table";
-    case extern_kind::memory: return "memory";
-    case extern_kind::global: return "global";
-  }
-  return "?";
-}
 
 std::string_view name_section::function(std::uint32_t index) const noexcept {
   auto it = std::lower_bound(functions.begin(), functions.end(), index,
@@ -68,189 +19,36 @@ std::string_view name_section::function(std::uint32_t index) const noexcept {
 
 std::uint32_t module::func_type_index(std::uint32_t f) const noexcept {
   if (f < imported_funcs) {
-    std::uint32_t n = 0;
-    for (auto& im : imports)
-      if (im.kind == extern_kind::func && n++ == f) return im.func_type;
-    return 0;
+    const auto& pos = imports_by_kind[0];
+    return f < pos.size() ? imports[pos[f]].func_type : 0;
   }
   f -= imported_funcs;
   return f < functions.size() ? functions[f] : 0;
 }
 
-namespace {
-template <class T, class Get>
-T nth_import(const module& m, extern_kind k, std::uint32_t i, Get get) {
-  std::uint32_t n = 0;
-  for (auto& im : m.imports)
-    if (im.kind == k && n++ == i) return get(im);
-  return T{};
-}
-}  // namespace
-
 table_type module::table_at(std::uint32_t i) const noexcept {
-  if (i < imported_tables)
-    return nth_import<table_type>(*this, extern_kind::table, i, [](auto& im) { return im.table; });
+  if (i < imported_tables) {
+    const auto& pos = imports_by_kind[1];
+    return i < pos.size() ? imports[pos[i]].table : table_type{};
+  }
   i -= imported_tables;
   return i < tables.size() ? tables[i] : table_type{};
 }
 memory_type module::memory_at(std::uint32_t i) const noexcept {
-  if (i < imported_memories)
-    return nth_import<memory_type>(*this, extern_kind::memory, i, [](auto& im) { return im.memory; });
+  if (i < imported_memories) {
+    const auto& pos = imports_by_kind[2];
+    return i < pos.size() ? imports[pos[i]].memory : memory_type{};
+  }
   i -= imported_memories;
   return i < memories.size() ? memories[i] : memory_type{};
 }
 global_type module::global_at(std::uint32_t i) const noexcept {
-  if (i < imported_globals)
-    return nth_import<global_type>(*this, extern_kind::global, i, [](auto& im) { return im.global; });
+  if (i < imported_globals) {
+    const auto& pos = imports_by_kind[3];
+    return i < pos.size() ? imports[pos[i]].global : global_type{};
+  }
   i -= imported_globals;
   return i < globals.size() ? globals[i].type : global_type{};
-}
-
-// ---------------------------------------------------------------------------------------
-// Instructions
-
-result<instr> code_reader::next() {
-  instr in;
-  in.offset = rd_.global_offset();
-  WITC_TRY(std::uint8_t b, rd_.u8());
-  std::uint16_t code = b;
-  if (b == 0xFC) {
-    WITC_TRY(std::uint32_t sub, rd_.u32());
-    if (sub > 17) return rd_.error(fmt::format("illegal opcode 0xfc {:#x}", sub));
-    code = static_cast<std::uint16_t>(0x100 + sub);
-  } else if (op_table[b].name.empty()) {
-    return rd_.error(fmt::format("illegal opcode {:#04x}", b), 1);
-  }
-  in.code = static_cast<op>(code);
-  auto zero_byte = [&]() -> result<void> {
-    WITC_TRY(std::uint8_t z, rd_.u8());
-    if (z != 0) return rd_.error("zero byte expected", 1);
-    return ok;
-  };
-  switch (in.code) {
-    case op::block:
-    case op::loop:
-    case op::if_: {
-      std::uint8_t first = rd_.remaining() ? *rd_.data() : 0;
-      if (first == 0x40) {
-        (void)rd_.u8();
-        in.a = 0;
-      } else if (first == 0x7F || first == 0x7E || first == 0x7D || first == 0x7C ||
-                 first == 0x70 || first == 0x6F) {
-        (void)rd_.u8();
-        in.a = 1;
-        in.b = first;
-      } else {
-        WITC_TRY(std::int64_t idx, rd_.s33());
-        if (idx < 0) return rd_.error("malformed block type", 1);
-        if (idx > 0xFFFFFFFF) return rd_.error("type index out of range", 1);
-        in.a = 2;
-        in.b = static_cast<std::uint32_t>(idx);
-      }
-      break;
-    }
-    case op::br:
-    case op::br_if:
-    case op::call:
-    case op::local_get:
-    case op::local_set:
-    case op::local_tee:
-    case op::global_get:
-    case op::global_set:
-    case op::table_get:
-    case op::table_set:
-    case op::ref_func:
-    case op::data_drop:
-    case op::elem_drop:
-    case op::table_grow:
-    case op::table_size:
-    case op::table_fill: {
-      WITC_TRY(in.a, rd_.u32());
-      break;
-    }
-    case op::br_table: {
-      WITC_TRY(std::uint32_t n, rd_.u32());
-      if (n > rd_.remaining()) return rd_.error("unexpected end of input");
-      table_.clear();
-      table_.reserve(n);
-      for (std::uint32_t i = 0; i < n; ++i) {
-        WITC_TRY(std::uint32_t l, rd_.u32());
-        table_.push_back(l);
-      }
-      in.a = n;
-      WITC_TRY(in.b, rd_.u32());
-      break;
-    }
-    case op::call_indirect:
-    case op::table_init:
-    case op::table_copy: {
-      WITC_TRY(in.a, rd_.u32());
-      WITC_TRY(in.b, rd_.u32());
-      break;
-    }
-    case op::select_t: {
-      WITC_TRY(std::uint32_t n, rd_.u32());
-      in.a = n;
-      if (n > rd_.remaining()) return rd_.error("unexpected end of input");
-      for (std::uint32_t i = 0; i < n; ++i) {
-        WITC_TRY(std::uint8_t t, rd_.u8());
-        if (t != 0x7F && t != 0x7E && t != 0x7D && t != 0x7C && t != 0x70 && t != 0x6F)
-          return rd_.error("malformed value type", 1);
-        if (i == 0) in.b = t;
-      }
-      break;
-    }
-    case op::memory_size:
-    case op::memory_grow: {
-      WITC_CHECK(zero_byte());
-      break;
-    }
-    case op::memory_init: {
-      WITC_TRY(in.a, rd_.u32());
-      WITC_CHECK(zero_byte());
-      break;
-    }
-    case op::memory_copy: {
-      WITC_CHECK(zero_byte());
-      WITC_CHECK(zero_byte());
-      break;
-    }
-    case op::memory_fill: {
-      WITC_CHECK(zero_byte());
-      break;
-    }
-    case op::i32_const: {
-      WITC_TRY(std::int32_t v, rd_.s32());
-      in.c = static_cast<std::uint64_t>(static_cast<std::int64_t>(v));
-      break;
-    }
-    case op::i64_const: {
-      WITC_TRY(std::int64_t v, rd_.s64());
-      in.c = static_cast<std::uint64_t>(v);
-      break;
-    }
-    case op::f32_const: {
-      WITC_TRY(in.c, rd_.fixed_u32());
-      break;
-    }
-    case op::f64_const: {
-      WITC_TRY(in.c, rd_.fixed_u64());
-      break;
-    }
-    case op::ref_null: {
-      WITC_TRY(std::uint8_t t, rd_.u8());
-      if (t != 0x70 && t != 0x6F) return rd_.error("malformed reference type", 1);
-      in.a = t;
-      break;
-    }
-    default:
-      if (code >= 0x28 && code <= 0x3E) {
-        WITC_TRY(in.a, rd_.u32());
-        WITC_TRY(in.b, rd_.u32());
-      }
-      break;
-  }
-  return in;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -282,9 +80,10 @@ class decoder {
         WITC_CHECK(custom(s));
         continue;
       }
-      // Order of the known sections; data count (12) sits between element and code.
-      static const int order[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
-      if (id > 12) return fail(diagnostic::error(span{id_at, id_at + 1}, fmt::format("malformed section id {}", id)));
+      // Order of the known sections: data count (12) sits between element and code,
+      // tag (13, exceptions) between memory and global.
+      static const int order[] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6};
+      if (id > 13) return fail(diagnostic::error(span{id_at, id_at + 1}, fmt::format("malformed section id {}", id)));
       int ord = order[id];
       if (ord <= last_order)
         return fail(diagnostic::error(span{id_at, id_at + 1}, "unexpected content after last section: sections out of order or duplicated"));
@@ -310,6 +109,7 @@ class decoder {
           m_.data_count = n;
           break;
         }
+        case 13: WITC_CHECK(tag_section(s)); break;
       }
       if (!s.at_end()) return s.error("section size mismatch");
     }
@@ -331,29 +131,30 @@ class decoder {
     return n;
   }
 
-  static result<valtype> value_type(reader& s) {
-    WITC_TRY(std::uint8_t b, s.u8());
-    switch (b) {
-      case 0x7F: case 0x7E: case 0x7D: case 0x7C: case 0x70: case 0x6F:
-        return static_cast<valtype>(b);
-      default:
-        return s.error(fmt::format("malformed value type {:#04x}", b), 1);
-    }
-  }
-  static result<valtype> ref_type(reader& s) {
-    WITC_TRY(std::uint8_t b, s.u8());
-    if (b != 0x70 && b != 0x6F) return s.error(fmt::format("malformed reference type {:#04x}", b), 1);
-    return static_cast<valtype>(b);
-  }
+  static result<valtype> value_type(reader& s) { return detail::read_value_type(s); }
+  static result<valtype> ref_type(reader& s) { return detail::read_ref_type(s); }
+  // Flags: bit 0 a maximum, bit 1 shared (threads), bit 2 64-bit (memory64/table64).
   static result<limits> read_limits(reader& s, bool memory) {
     WITC_TRY(std::uint8_t flag, s.u8());
-    if (flag > 1) return s.error(memory ? "integer too large: malformed memory limits flag" : "integer too large: malformed table limits flag", 1);
+    if (flag > 7 || (!memory && (flag & 2)))
+      return s.error(memory ? "integer too large: malformed memory limits flag" : "integer too large: malformed table limits flag", 1);
     limits l;
-    WITC_TRY(std::uint32_t mn, s.u32());
-    l.min = mn;
-    if (flag == 1) {
-      WITC_TRY(std::uint32_t mx, s.u32());
-      l.max = mx;
+    l.shared = flag & 2;
+    l.is64 = flag & 4;
+    if (l.is64) {
+      WITC_TRY(l.min, s.u64());
+    } else {
+      WITC_TRY(std::uint32_t mn, s.u32());
+      l.min = mn;
+    }
+    if (flag & 1) {
+      if (l.is64) {
+        WITC_TRY(std::uint64_t mx, s.u64());
+        l.max = mx;
+      } else {
+        WITC_TRY(std::uint32_t mx, s.u32());
+        l.max = mx;
+      }
     }
     return l;
   }
@@ -386,30 +187,125 @@ class decoder {
     return e;
   }
 
+  // A GC storage type: a value type or a packed i8/i16.
+  static result<field_type> read_field(reader& s) {
+    field_type f;
+    std::uint8_t first = s.remaining() ? *s.data() : 0;
+    if (first == 0x78 || first == 0x77) {
+      (void)s.u8();
+      f.packed = first == 0x78 ? 1 : 2;
+      f.type = valtype::i32;
+    } else {
+      WITC_TRY(f.type, value_type(s));
+    }
+    WITC_TRY(std::uint8_t mut, s.u8());
+    if (mut > 1) return s.error("malformed mutability", 1);
+    f.mut = mut == 1;
+    return f;
+  }
+
+  // One composite type (func/struct/array) into types[]/type_defs[].
+  result<void> comp_type(reader& s, sub_type st) {
+    WITC_TRY(std::uint8_t form, s.u8());
+    func_type ft;
+    switch (form) {
+      case 0x60: {
+        st.kind = sub_kind::func;
+        WITC_TRY(std::uint32_t np, count(s));
+        ft.params.reserve(np);
+        for (std::uint32_t j = 0; j < np; ++j) {
+          WITC_TRY(valtype t, value_type(s));
+          ft.params.push_back(t);
+        }
+        WITC_TRY(std::uint32_t nr, count(s));
+        ft.results.reserve(nr);
+        for (std::uint32_t j = 0; j < nr; ++j) {
+          WITC_TRY(valtype t, value_type(s));
+          ft.results.push_back(t);
+        }
+        break;
+      }
+      case 0x5F: {
+        st.kind = sub_kind::struct_;
+        WITC_TRY(std::uint32_t nf, count(s));
+        st.fields.reserve(nf);
+        for (std::uint32_t j = 0; j < nf; ++j) {
+          WITC_TRY(field_type f, read_field(s));
+          st.fields.push_back(f);
+        }
+        break;
+      }
+      case 0x5E: {
+        st.kind = sub_kind::array;
+        WITC_TRY(field_type f, read_field(s));
+        st.fields.push_back(f);
+        break;
+      }
+      default:
+        return s.error(fmt::format("malformed function type: expected 0x60, found {:#04x}", form), 1);
+    }
+    if (m_.types.size() >= max_type_index) return s.error("too many types");
+    m_.types.push_back(std::move(ft));
+    m_.type_defs.push_back(std::move(st));
+    return ok;
+  }
+
+  result<void> sub_def(reader& s, std::uint32_t rec_start, std::uint32_t rec_size, bool in_rec) {
+    sub_type st;
+    st.offset = s.global_offset();
+    st.rec_start = rec_start;
+    st.rec_size = rec_size;
+    st.plain = !in_rec;
+    std::uint8_t first = s.remaining() ? *s.data() : 0;
+    if (first == 0x50 || first == 0x4F) {
+      (void)s.u8();
+      st.plain = false;
+      st.final = first == 0x4F;
+      WITC_TRY(std::uint32_t n, count(s));
+      for (std::uint32_t k = 0; k < n; ++k) {
+        WITC_TRY(std::uint32_t super, s.u32());
+        st.supers.push_back(super);
+      }
+    }
+    return comp_type(s, std::move(st));
+  }
+
   result<void> types(reader& s) {
     WITC_TRY(std::uint32_t n, count(s));
     m_.types.reserve(n);
+    m_.type_defs.reserve(n);
     for (std::uint32_t i = 0; i < n; ++i) {
-      WITC_TRY(std::uint8_t form, s.u8());
-      if (form != 0x60) return s.error(fmt::format("malformed function type: expected 0x60, found {:#04x}", form), 1);
-      func_type ft;
-      WITC_TRY(std::uint32_t np, count(s));
-      for (std::uint32_t j = 0; j < np; ++j) {
-        WITC_TRY(valtype t, value_type(s));
-        ft.params.push_back(t);
+      auto start = static_cast<std::uint32_t>(m_.types.size());
+      if (s.remaining() && *s.data() == 0x4E) {
+        (void)s.u8();
+        WITC_TRY(std::uint32_t k, count(s));
+        for (std::uint32_t j = 0; j < k; ++j) WITC_CHECK(sub_def(s, start, k, true));
+      } else {
+        WITC_CHECK(sub_def(s, start, 1, false));
       }
-      WITC_TRY(std::uint32_t nr, count(s));
-      for (std::uint32_t j = 0; j < nr; ++j) {
-        WITC_TRY(valtype t, value_type(s));
-        ft.results.push_back(t);
-      }
-      m_.types.push_back(std::move(ft));
     }
     return ok;
   }
 
+  result<void> tag_section(reader& s) {
+    m_.has_tag_section = true;
+    WITC_TRY(std::uint32_t n, count(s));
+    m_.tags.reserve(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      WITC_TRY(std::uint32_t t, tag_type(s));
+      m_.tags.push_back(t);
+    }
+    return ok;
+  }
+  static result<std::uint32_t> tag_type(reader& s) {
+    WITC_TRY(std::uint8_t attr, s.u8());
+    if (attr != 0) return s.error(fmt::format("malformed tag attribute {:#04x}", attr), 1);
+    return s.u32();
+  }
+
   result<void> imports(reader& s) {
     WITC_TRY(std::uint32_t n, count(s));
+    m_.imports.reserve(n);
     for (std::uint32_t i = 0; i < n; ++i) {
       import im;
       im.offset = s.global_offset();
@@ -443,9 +339,16 @@ class decoder {
           ++m_.imported_globals;
           break;
         }
+        case 4: {
+          im.kind = extern_kind::tag;
+          WITC_TRY(im.tag_type, tag_type(s));
+          ++m_.imported_tags;
+          break;
+        }
         default:
           return s.error(fmt::format("malformed import kind {:#04x}", kind), 1);
       }
+      m_.imports_by_kind[kind].push_back(static_cast<std::uint32_t>(m_.imports.size()));
       m_.imports.push_back(std::move(im));
     }
     return ok;
@@ -463,9 +366,24 @@ class decoder {
 
   result<void> tables(reader& s) {
     WITC_TRY(std::uint32_t n, count(s));
+    m_.tables.reserve(n);
+    m_.table_inits.reserve(n);
     for (std::uint32_t i = 0; i < n; ++i) {
+      // 0x40 0x00: a table with an initializer expression (function references).
+      bool with_init = s.remaining() && *s.data() == 0x40;
+      if (with_init) {
+        (void)s.u8();
+        WITC_TRY(std::uint8_t z, s.u8());
+        if (z != 0) return s.error("malformed table: zero byte expected", 1);
+      }
       WITC_TRY(table_type t, read_table_type(s));
       m_.tables.push_back(t);
+      if (with_init) {
+        WITC_TRY(const_expr e, read_const_expr(s));
+        m_.table_inits.push_back(std::move(e));
+      } else {
+        m_.table_inits.emplace_back();
+      }
     }
     return ok;
   }
@@ -499,7 +417,7 @@ class decoder {
       WITC_TRY(std::string_view nm, s.name());
       e.name = std::string(nm);
       WITC_TRY(std::uint8_t kind, s.u8());
-      if (kind > 3) return s.error(fmt::format("malformed export kind {:#04x}", kind), 1);
+      if (kind > 4) return s.error(fmt::format("malformed export kind {:#04x}", kind), 1);
       e.kind = static_cast<extern_kind>(kind);
       WITC_TRY(e.index, s.u32());
       m_.exports.push_back(std::move(e));
@@ -537,6 +455,7 @@ class decoder {
       }
       WITC_TRY(std::uint32_t m, count(s));
       el.init.reserve(m);
+      el.func_indices = !exprs;
       for (std::uint32_t j = 0; j < m; ++j) {
         if (exprs) {
           WITC_TRY(const_expr e, read_const_expr(s));

@@ -12,7 +12,8 @@
 
 namespace witc::binary {
 
-// X(identifier, opcode, signature). Opcodes after the 0xFC prefix are 0x100 + sub-opcode.
+// X(identifier, opcode, signature). Opcodes after the 0xFC prefix are 0x100 + sub-opcode,
+// after the 0xFB (GC) prefix 0x200 + sub-opcode.
 // A signature "ii>i" is [i32 i32] -> [i32] (i=i32 I=i64 f=f32 F=f64); an empty one means
 // the validator types the instruction by hand.
 #define WITC_CORE_OPS(X)                                                              \
@@ -95,13 +96,33 @@ namespace witc::binary {
   X(table_copy, 0x10E, "iii>") X(table_grow, 0x10F, "") X(table_size, 0x110, ">i")    \
   X(table_fill, 0x111, "")
 
+// Wasm 3.0 instructions (exceptions, tail calls, function references, GC): decoded and
+// validated, but not run by the engine, whose dispatch table covers WITC_CORE_OPS only.
+#define WITC_CORE_OPS_3(X)                                                            \
+  X(throw_, 0x08, "") X(throw_ref, 0x0A, "")                                          \
+  X(return_call, 0x12, "") X(return_call_indirect, 0x13, "") X(call_ref, 0x14, "")    \
+  X(return_call_ref, 0x15, "") X(try_table, 0x1F, "")                                 \
+  X(ref_eq, 0xD3, "") X(ref_as_non_null, 0xD4, "") X(br_on_null, 0xD5, "")            \
+  X(br_on_non_null, 0xD6, "")                                                         \
+  X(struct_new, 0x200, "") X(struct_new_default, 0x201, "") X(struct_get, 0x202, "")  \
+  X(struct_get_s, 0x203, "") X(struct_get_u, 0x204, "") X(struct_set, 0x205, "")      \
+  X(array_new, 0x206, "") X(array_new_default, 0x207, "") X(array_new_fixed, 0x208, "") \
+  X(array_new_data, 0x209, "") X(array_new_elem, 0x20A, "") X(array_get, 0x20B, "")   \
+  X(array_get_s, 0x20C, "") X(array_get_u, 0x20D, "") X(array_set, 0x20E, "")        \
+  X(array_len, 0x20F, "") X(array_fill, 0x210, "") X(array_copy, 0x211, "")          \
+  X(array_init_data, 0x212, "") X(array_init_elem, 0x213, "") X(ref_test, 0x214, "")  \
+  X(ref_test_null, 0x215, "") X(ref_cast, 0x216, "") X(ref_cast_null, 0x217, "")      \
+  X(br_on_cast, 0x218, "") X(br_on_cast_fail, 0x219, "")                              \
+  X(any_convert_extern, 0x21A, "") X(extern_convert_any, 0x21B, "")                   \
+  X(ref_i31, 0x21C, "") X(i31_get_s, 0x21D, "") X(i31_get_u, 0x21E, "")
+
 /// Core opcodes; `op::i32_add == op{0x6A}`, `op::memory_copy == op{0x10A}` (0xFC 10).
 enum class op : std::uint16_t {
 #define WITC_X(name, code, sig) name = code,
-  WITC_CORE_OPS(WITC_X)
+  WITC_CORE_OPS(WITC_X) WITC_CORE_OPS_3(WITC_X)
 #undef WITC_X
 };
-inline constexpr std::size_t op_table_size = 0x112;
+inline constexpr std::size_t op_table_size = 0x21F;
 
 /// Text-format name of an opcode (`i32.add`), or "" for an unassigned code.
 [[nodiscard]] std::string_view op_name(op o) noexcept;
@@ -114,15 +135,38 @@ inline constexpr std::size_t op_table_size = 0x112;
 ///  - br_table: `a` = number of targets (in `code_reader::table()`), `b` = default
 ///  - call_indirect: `a` = type index, `b` = table; table.init: `a` elem, `b` table;
 ///    table.copy: `a` dst, `b` src
-///  - loads/stores: `a` = alignment exponent, `b` = offset
-///  - select_t: `a` = number of types, `b` = the first; ref.null: `a` = ref type byte
+///  - loads/stores: `a` = alignment exponent, `b` = offset (low 32 bits), `c` = the
+///    full 64-bit offset (memory64), `d` = memory index (multi-memory)
+///  - memory.size/grow/fill: `d` = memory; memory.init: `a` = data, `d` = memory;
+///    memory.copy: `d` = destination memory, `c` = source memory
+///  - select_t: `a` = number of types, `b` = the first (a `valtype`); ref.null: `a` = the
+///    nullable `valtype` of its heap type (0x70 for `ref.null func`)
 ///  - constants: `c` = raw bits (sign-extended for i32)
+///  - Wasm 3.0: throw `a` = tag; try_table like block plus `a`.. see `catches()`;
+///    call_ref/return_call_ref `a` = type; br_on_null/br_on_non_null `a` = label;
+///    GC: `a`, `b` = type/field/segment immediates; ref.test/cast `b` = target `valtype`;
+///    br_on_cast(_fail): `a` = label, `b` = source, `c` = target `valtype`s
 struct instr {
   op code = op::nop;
   std::uint32_t a = 0;
   std::uint32_t b = 0;
   std::uint64_t c = 0;
   std::uint32_t offset = 0;  // global byte offset of the opcode
+  std::uint32_t d = 0;       // memory index of memory instructions (multi-memory)
+};
+
+/// Flags in `instr::d` (memory instructions): a memarg offset that needs more than 32 bits
+/// or 5 bytes (valid for memory64 only), and a memory index written in more than one
+/// byte (Wasm 2.0 wants a single zero byte there). The index itself is `d & mem_index_mask`.
+inline constexpr std::uint32_t wide_offset = 0x80000000u;
+inline constexpr std::uint32_t long_index = 0x40000000u;
+inline constexpr std::uint32_t mem_index_mask = 0x3FFFFFFFu;
+
+/// One clause of `try_table`: kind 0 `catch`, 1 `catch_ref`, 2 `catch_all`, 3 `catch_all_ref`.
+struct catch_clause {
+  std::uint8_t kind = 0;
+  std::uint32_t tag = 0;
+  std::uint32_t label = 0;
 };
 
 /// Decodes instructions one by one from a byte range.
@@ -140,10 +184,13 @@ class code_reader {
   result<instr> next();
   /// The targets of the last `br_table` read.
   [[nodiscard]] std::span<const std::uint32_t> table() const noexcept { return table_; }
+  /// The clauses of the last `try_table` read.
+  [[nodiscard]] std::span<const catch_clause> catches() const noexcept { return catches_; }
 
  private:
   reader rd_;
   std::vector<std::uint32_t> table_;
+  std::vector<catch_clause> catches_;
 };
 
 }  // namespace witc::binary
