@@ -94,6 +94,9 @@ class translator {
     vs_.clear();
     max_ = 0;
     local_refs_.assign(f.nlocals, 0);
+    written_.assign(f.nlocals, false);
+    in_entry_ = true;
+    nparams_ = f.nparams;
     last_dst_ = SIZE_MAX;
     last_copy_ = SIZE_MAX;
     ctrls_.clear();
@@ -135,6 +138,11 @@ class translator {
   ctrl_stack ctrls_;
   std::vector<ventry> vs_;
   std::vector<std::uint32_t> local_refs_;
+  // Until the first join (`loop`, `else`, `end`) every path from the entry is straight
+  // or forward, and a declared local nobody wrote yet still holds its initial zero.
+  bool in_entry_ = true;
+  std::vector<bool> written_;
+  std::uint32_t nparams_ = 0;
   std::vector<std::uint64_t> consts_;
   std::unordered_map<std::uint64_t, std::uint32_t> const_index_;
   std::vector<std::pair<std::size_t, unsigned>> fixups_;
@@ -481,6 +489,9 @@ class translator {
     bool retarget = top.kind == ventry::home && last_dst_ != SIZE_MAX && last_dst_pos_ == pos;
     std::uint32_t src = pop();
     if (top.kind == ventry::local && top.slot == x) return;
+    if (in_entry_ && x >= nparams_ && !written_[x] && top.kind == ventry::konst && consts_[top.slot - nlocals_] == 0)
+      return;  // still the zero it was initialised with on every path from the entry
+    if (in_entry_) written_[x] = true;
     if (local_refs_[x] > 0) {
       materialize_local(x);
       retarget = false;
@@ -529,6 +540,7 @@ class translator {
         return;
       }
       case op::loop: {
+        in_entry_ = false;
         auto [np, nr] = block_arity(in);
         materialize_all();
         std::size_t start = here();
@@ -555,6 +567,7 @@ class translator {
         return;
       }
       case op::else_: {
+        in_entry_ = false;
         cframe& f = ctrls_.back();
         if (!was_dead_) {
           // The then-branch falls through here: its results go home, then jump to the end.
@@ -570,6 +583,7 @@ class translator {
         return;
       }
       case op::end: {
+        in_entry_ = false;
         cframe& f = ctrls_.back();
         if (!was_dead_) move_to(f.base, f.nresults);
         cframe& done = ctrls_.back();
