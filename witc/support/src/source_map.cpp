@@ -8,6 +8,9 @@ std::uint32_t source_map::add(std::string name, std::string text, bool binary) {
   file f;
   f.name = std::move(name);
   f.text = std::move(text);
+  // Views into a file's text (the WIT AST's names) must survive `files_` growing:
+  // a heap buffer moves with its string, a short string's inline buffer would not.
+  if (f.text.capacity() < sizeof(std::string)) f.text.reserve(sizeof(std::string));
   f.base = next_;
   f.binary = binary;
   f.line_starts.push_back(0);

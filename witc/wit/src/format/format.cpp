@@ -41,8 +41,10 @@ class writer {
     out += '\n';
   }
   static std::string id(const ast::ident& i) {
-    if (parser::is_keyword(i.name)) return "%" + i.name;
-    return i.name;
+    std::string s;
+    if (parser::is_keyword(i.name)) s += '%';
+    s += i.name;
+    return s;
   }
 
   static std::string package_name(const ast::package_name& p) {

@@ -133,22 +133,22 @@ void write_stability(writer& w, const stability& s) {
     w.key("stable");
     w.begin_object();
     w.key("since");
-    w.string(s.since);
+    w.string(s.since());
   } else {
     w.key("unstable");
     w.begin_object();
     w.key("feature");
-    w.string(s.feature);
+    w.string(s.feature());
   }
-  if (s.deprecated) {
+  if (s.deprecated()) {
     w.key("deprecated");
-    w.string(*s.deprecated);
+    w.string(*s.deprecated());
   }
   w.end_object();
   w.end_object();
 }
 
-void write_external_id(writer& w, const std::optional<std::string>& id) {
+void write_external_id(writer& w, const opt_string& id) {
   if (!id) return;
   w.key("external_id");
   w.string(*id);

@@ -94,7 +94,7 @@ struct ident_p : x3::parser<ident_p> {
     if (auto err = validate_id(name)) throw syntax_error{{t.begin, t.begin + 1}, std::move(*err)};
     if (want && name != want) return false;
     if constexpr (!std::is_same_v<std::remove_cv_t<Attr>, x3::unused_type>) {
-      attr.name.assign(name.data(), name.size());
+      attr.name = name;
       attr.span = {t.begin, t.end()};
     }
     ++first;
@@ -116,7 +116,7 @@ struct key_p : x3::parser<key_p> {
     if (!ident_p{}.parse(first, last, ctx, rctx, id)) return false;
     if (id.name != want) {
       first = save;
-      throw syntax_error{id.span, "expected `" + std::string(want) + "`, found `" + id.name + "`"};
+      throw syntax_error{id.span, "expected `" + std::string(want) + "`, found `" + std::string(id.name) + "`"};
     }
     return true;
   }

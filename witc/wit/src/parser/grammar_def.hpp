@@ -181,7 +181,7 @@ const auto attribute_r_def =
      (ident_p{"external-id"}[WITC_ACT(v.kind = ast::attribute::kind::external_id)] > T(tok::lparen) >
       T(tok::string_lit)[WITC_ACT(v.external_id = unescape_string(st.text(tb, te)))] >
       T(tok::rparen)[WITC_ACT(v.span.end = te)]) |
-     x3::expect[ident][WITC_ACT(throw syntax_error{a.span, "unknown attribute `" + a.name + "`"})]);
+     x3::expect[ident][WITC_ACT(throw syntax_error{a.span, "unknown attribute `" + std::string(a.name) + "`"})]);
 
 // ---- types ------------------------------------------------------------------------------
 
@@ -323,7 +323,10 @@ const auto iface_entry =
                         enum_r[WITC_PUSH] | resource_r[WITC_PUSH] | func_item_r[WITC_PUSH] | use_item_r[WITC_PUSH] |
                         expected_p{"`type`, `resource` or `func`"});
 
-const auto iface_body_r_def = T(tok::lbrace) > *((!T(tok::rbrace)) > iface_entry) > T(tok::rbrace);
+// A body's vector is trimmed when it closes: grown by doubling it would hold up to
+// twice its 256-byte items for as long as the AST lives (most of a large file's AST).
+const auto iface_body_r_def =
+    T(tok::lbrace) > *((!T(tok::rbrace)) > iface_entry) > T(tok::rbrace)[WITC_ACT(v.shrink_to_fit())];
 
 const auto interface_r_def = T(tok::kw_interface)[WITC_ACT(WITC_TAKE)] > ident[WITC_ACT(v.name = std::move(a))] >
                              iface_body_r[WITC_ACT(v.span.end = last_end; v.items = std::move(a))];
@@ -371,7 +374,7 @@ const auto world_entry =
 
 const auto world_r_def = T(tok::kw_world)[WITC_ACT(WITC_TAKE)] > ident[WITC_ACT(v.name = std::move(a))] >
                          T(tok::lbrace) > *((!T(tok::rbrace)) > world_entry) >
-                         T(tok::rbrace)[WITC_ACT(v.span.end = te)];
+                         T(tok::rbrace)[WITC_ACT(v.span.end = te; v.items.shrink_to_fit())];
 
 // ---- packages and files -------------------------------------------------------------------------------
 

@@ -21,12 +21,12 @@ bool is_unknown(const wit::stability& s) { return s.kind == wit::stability::kind
 bool same_owner(type_owner a, type_owner b) { return a.kind == b.kind && (a.kind == type_owner::kind::none || a.index == b.index); }
 
 std::string debug_stability(const wit::stability& s) {
-  std::string dep = s.deprecated ? fmt::format("Some({})", *s.deprecated) : "None";
+  std::string dep = s.deprecated() ? fmt::format("Some({})", *s.deprecated()) : "None";
   switch (s.kind) {
     case wit::stability::kind::unknown: return "Unknown";
-    case wit::stability::kind::stable: return fmt::format("Stable {{ since: {}, deprecated: {} }}", s.since, dep);
+    case wit::stability::kind::stable: return fmt::format("Stable {{ since: {}, deprecated: {} }}", s.since(), dep);
     case wit::stability::kind::unstable:
-      return fmt::format("Unstable {{ feature: \"{}\", deprecated: {} }}", s.feature, dep);
+      return fmt::format("Unstable {{ feature: \"{}\", deprecated: {} }}", s.feature(), dep);
   }
   return "Unknown";
 }
@@ -285,15 +285,15 @@ struct remap {
           return semantic(s, fmt::format("package [{}] contains a feature gate with a version specifier, so it "
                                          "must have a version",
                                          p.name.to_string()));
-        if (compare_versions(st.since, *p.name.version) > 0)
+        if (compare_versions(st.since(), *p.name.version) > 0)
           return semantic(s, fmt::format("feature gate cannot reference unreleased version {} of package [{}] "
                                          "(current version {})",
-                                         st.since, p.name.to_string(), *p.name.version));
+                                         st.since(), p.name.to_string(), *p.name.version));
         return true;
       }
       case wit::stability::kind::unstable:
         return r.all_features ||
-               std::find(r.features.begin(), r.features.end(), st.feature) != r.features.end();
+               std::find(r.features.begin(), r.features.end(), st.feature()) != r.features.end();
     }
     return true;
   }
@@ -719,7 +719,7 @@ struct remap {
 
   // An import and, first, every interface it takes types from.
   void elaborate_import(item_map& imports, const world_key& key, interface_id id, const wit::stability& st,
-                        const wit::docs& docs, const std::optional<std::string>& ext) const {
+                        const wit::docs& docs, const opt_string& ext) const {
     if (imports.contains(key)) return;
     struct fr {
       world_key key;
@@ -727,7 +727,7 @@ struct remap {
       wit::docs docs;
       std::vector<interface_id> deps;
       std::size_t next = 0;
-      std::optional<std::string> ext;
+      opt_string ext;
     };
     std::vector<fr> stack;
     stack.push_back({key, id, docs, interface_direct_deps(r, id), 0, ext});

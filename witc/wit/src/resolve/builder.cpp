@@ -202,15 +202,15 @@ struct package_builder::impl {
   wit::docs package_docs;
   std::vector<decl_list> decl_lists;
 
-  std::deque<type_def> types;
+  block_queue<type_def> types;
   std::deque<wit::interface> interfaces;
   std::deque<wit::world> worlds;
   std::deque<std::vector<world_include>> includes;
   std::unordered_map<std::string, type_id> anon_types;
 
   std::size_t cur_ast_index = 0;
-  std::vector<std::unordered_map<std::string, ast_item>> ast_items;
-  std::unordered_map<std::string, ast_item> package_items;
+  std::vector<std::unordered_map<std::string_view, ast_item>> ast_items;
+  std::unordered_map<std::string_view, ast_item> package_items;
   std::vector<foreign_package> foreign_deps;
   std::unordered_map<std::string, std::size_t> foreign_index;
   std::unordered_set<std::uint32_t> foreign_interfaces;
@@ -306,7 +306,7 @@ struct package_builder::impl {
           foreign_deps.push_back(foreign_package{pn, {}, path.package->span});
         }
         auto& items = foreign_deps[it->second].items;
-        auto found = items.find(path.name.name);
+        auto found = items.find(std::string(path.name.name));
         if (found == items.end()) {
           ast_item item;
           if (kind == path_kind::world) {
@@ -314,7 +314,7 @@ struct package_builder::impl {
           } else {
             item = {false, alloc_interface(path.name.span).index};
           }
-          found = items.insert(path.name.name, foreign_item{item, {}}).first;
+          found = items.insert(std::string(path.name.name), foreign_item{item, {}}).first;
         }
         found->second.stabilities.push_back(std::move(s));
         if (!found->second.item.is_world) foreign_interfaces.insert(found->second.item.index);
@@ -329,9 +329,9 @@ struct package_builder::impl {
   };
 
   result<order_result> populate_ast_items() {
-    std::unordered_map<std::string, witc::span> pkg_items;
-    std::unordered_map<std::string, bool> is_world;  // name -> world?
-    ordered_map<std::string, std::vector<const ast::ident*>> order;
+    std::unordered_map<std::string_view, witc::span> pkg_items;
+    std::unordered_map<std::string_view, bool> is_world;  // name -> world?
+    ordered_map<std::string_view, std::vector<const ast::ident*>> order;
     for (const auto& dl : decl_lists) {
       for (const ast::toplevel_item* item : dl) {
         const ast::ident* n = nullptr;
@@ -351,7 +351,7 @@ struct package_builder::impl {
       const ast::ident* local = nullptr;
     };
     for (const auto& dl : decl_lists) {
-      std::unordered_map<std::string, source> ns;
+      std::unordered_map<std::string_view, source> ns;
       for (const ast::toplevel_item* item : dl) {
         const ast::ident* n = nullptr;
         source src;
@@ -389,9 +389,9 @@ struct package_builder::impl {
 
     WITC_TRY(auto sorted, toposort("interface or world", order));
     order_result out;
-    std::unordered_map<std::string, ast_item> ids;
+    std::unordered_map<std::string_view, ast_item> ids;
     for (std::size_t pos : sorted) {
-      const std::string& n = order.at_index(pos).first;
+      std::string_view n = order.at_index(pos).first;
       if (is_world[n]) {
         world_id id = alloc_world(pkg_items[n]);
         worlds[id.index].name = n;
@@ -405,7 +405,7 @@ struct package_builder::impl {
       }
     }
     for (const auto& dl : decl_lists) {
-      std::unordered_map<std::string, ast_item> items;
+      std::unordered_map<std::string_view, ast_item> items;
       for (const ast::toplevel_item* item : dl) {
         if (auto* u = std::get_if<ast::toplevel_use>(item)) {
           if (!u->attrs.empty()) return syntax(u->span, "attributes not allowed on top-level use");
@@ -413,7 +413,7 @@ struct package_builder::impl {
           ast_item target;
           if (u->item.package) {
             const auto& fp = foreign_deps[foreign_index.at(to_name(*u->item.package).to_string())];
-            target = fp.items.find(u->item.name.name)->second.item;
+            target = fp.items.find(std::string(u->item.name.name))->second.item;
           } else {
             auto it = ids.find(u->item.name.name);
             if (it == ids.end()) return item_not_found(u->item.name, "interface or world");
@@ -435,14 +435,14 @@ struct package_builder::impl {
 
   struct path_target {
     ast_item item;
-    std::string name;
+    std::string_view name;
     witc::span span;
   };
 
   result<path_target> resolve_path(const ast::use_path& p) {
     if (p.package) {
       const auto& fp = foreign_deps[foreign_index.at(to_name(*p.package).to_string())];
-      return path_target{fp.items.find(p.name.name)->second.item, p.name.name, p.name.span};
+      return path_target{fp.items.find(std::string(p.name.name))->second.item, p.name.name, p.name.span};
     }
     auto& local = ast_items[cur_ast_index];
     auto it = local.find(p.name.name);
@@ -475,7 +475,7 @@ struct package_builder::impl {
         WITC_TRY(interface_id iface, as_interface(target));
         if (!foreign_interfaces.count(iface.index)) return ok;
         for (const auto& n : *names) {
-          if (interfaces[iface.index].types.contains(n.name.name)) continue;
+          if (interfaces[iface.index].types.contains(std::string(n.name.name))) continue;
           type_def t;
           t.stability = st;
           t.kind = wit::unknown{};
@@ -485,7 +485,7 @@ struct package_builder::impl {
           t.external_id = ext;
           type_id id = alloc_type(std::move(t));
           unknown_type_spans.push_back(n.name.span);
-          interfaces[iface.index].types.insert(n.name.name, id);
+          interfaces[iface.index].types.insert(std::string(n.name.name), id);
         }
         return ok;
       }));
@@ -516,19 +516,15 @@ struct package_builder::impl {
         default: break;
       }
     }
-    wit::stability s;
     if (since && unstable) return syntax(since->span, "cannot specify both @since and @unstable");
-    if (deprecated) s.deprecated = deprecated->ver ? deprecated->ver->text : std::string();
-    if (since) {
-      s.kind = wit::stability::kind::stable;
-      s.since = since->ver ? since->ver->text : std::string();
-    } else if (unstable) {
-      s.kind = wit::stability::kind::unstable;
-      s.feature = unstable->feature ? unstable->feature->name : std::string();
-    } else if (deprecated) {
-      return syntax(deprecated->span, "cannot specify both @deprecated without @since or @unstable");
-    }
-    return s;
+    std::optional<std::string> dep;
+    if (deprecated) dep = deprecated->ver ? deprecated->ver->text : std::string();
+    if (since) return wit::stability::stable(since->ver ? since->ver->text : std::string(), std::move(dep));
+    if (unstable)
+      return wit::stability::unstable(std::string(unstable->feature ? unstable->feature->name : std::string_view()),
+                                      std::move(dep));
+    if (deprecated) return syntax(deprecated->span, "cannot specify both @deprecated without @since or @unstable");
+    return wit::stability{};
   }
 
   static result<std::optional<std::string>> external_id(const ast::attributes& attrs) {
@@ -559,9 +555,9 @@ struct package_builder::impl {
       // An interface's own names are its types and its functions (already resolved:
       // interfaces are visited in dependency order).
       const auto& from_iface = interfaces[from.index];
-      auto it = from_iface.types.find(n.name.name);
+      auto it = from_iface.types.find(std::string(n.name.name));
       if (it == from_iface.types.end()) {
-        if (from_iface.functions.contains(n.name.name))
+        if (from_iface.functions.contains(std::string(n.name.name)))
           return syntax(n.name.span, fmt::format("cannot import function `{}`", n.name.name));
         return item_not_found(n.name, "name");
       }
@@ -663,6 +659,13 @@ struct package_builder::impl {
     interfaces[id.index].types.reserve(type_lookup.size());
     for (const auto& [name, e] : type_lookup) interfaces[id.index].types.insert(std::string(name), e.id);
     auto& functions = interfaces[id.index].functions;
+    std::size_t function_count = 0;
+    for (const auto& it : items) {
+      if (std::holds_alternative<ast::func_item>(it)) ++function_count;
+      else if (auto* t = std::get_if<ast::typedef_item>(&it))
+        if (auto* r = std::get_if<ast::resource_def>(&t->def)) function_count += r->funcs.size();
+    }
+    functions.reserve(function_count);
     auto add = [&](function&& fn) {
       std::string n = fn.name;
       functions.insert(std::move(n), std::move(fn));
@@ -698,7 +701,7 @@ struct package_builder::impl {
         WITC_TRY(auto target, resolve_path(inc->from));
         WITC_TRY(world_id from, as_world(target));
         world_include wi2{std::move(st), from, {}, target.span};
-        for (const auto& n : inc->with) wi2.names.push_back({n.name.name, n.as.name});
+        for (const auto& n : inc->with) wi2.names.push_back({std::string(n.name.name), std::string(n.as.name)});
         includes[id.index].push_back(std::move(wi2));
       }
     }
@@ -733,14 +736,14 @@ struct package_builder::impl {
       world_key key;
       witc::span kind_span;
       if (auto* ii = std::get_if<ast::inline_interface>(&e->what)) {
-        key = world_key{false, ii->name.name, {}};
+        key = world_key{false, std::string(ii->name.name), {}};
         kind_span = ii->name.span;
       } else if (auto* nf = std::get_if<ast::named_func>(&e->what)) {
         key = world_key{false, item.func.name, {}};
         kind_span = nf->name.span;
       } else if (auto* p = std::get_if<ast::use_path>(&e->what)) {
         if (e->label) {
-          key = world_key{false, e->label->name, {}};
+          key = world_key{false, std::string(e->label->name), {}};
           kind_span = e->label->span;
         } else {
           key = world_key{true, {}, item.iface};
@@ -824,7 +827,7 @@ struct package_builder::impl {
     return resolve_function(rf.doc, rf.attrs, name, rf.name.span, rf.func, kind, rid);
   }
 
-  result<function> resolve_function(const ast::docs& d, const ast::attributes& attrs, const std::string& name,
+  result<function> resolve_function(const ast::docs& d, const ast::attributes& attrs, std::string_view name,
                                     witc::span name_span, const ast::func_type& ft, function_kind kind,
                                     type_id resource = {}) {
     function f;
@@ -848,7 +851,7 @@ struct package_builder::impl {
         if (prev.name == p.name.name)
           return syntax(p.name.span, fmt::format("param `{}` is defined more than once", p.name.name));
       WITC_TRY(wit::type t, resolve_type(p.ty, {}));
-      f.params.push_back(param{p.name.name, t, p.name.span});
+      f.params.push_back(param{std::string(p.name.name), t, p.name.span});
     }
     if (kind == function_kind::constructor) {
       if (!ft.result) {
@@ -903,7 +906,7 @@ struct package_builder::impl {
     if (auto* a = std::get_if<ast::alias_def>(&t.def)) return resolve_type_kind(a->target, st);
     if (auto* r = std::get_if<ast::resource_def>(&t.def)) {
       int ctors = 0;
-      std::unordered_set<std::string> names;
+      std::unordered_set<std::string_view> names;
       for (const auto& f : r->funcs) {
         if (f.kind == ast::resource_func::kind::constructor) {
           if (++ctors > 1) return syntax(f.name.span, "duplicate constructors");
@@ -927,7 +930,7 @@ struct package_builder::impl {
     }
     if (auto* f = std::get_if<ast::flags_def>(&t.def)) {
       flags out;
-      for (const auto& fl : f->flags) out.flags.push_back(flag{fl.name.name, convert_docs(fl.doc)});
+      for (const auto& fl : f->flags) out.flags.push_back(flag{std::string(fl.name.name), convert_docs(fl.doc)});
       return type_def_kind{std::move(out)};
     }
     if (auto* v = std::get_if<ast::variant_def>(&t.def)) {
@@ -948,7 +951,7 @@ struct package_builder::impl {
     const auto& e = std::get<ast::enum_def>(t.def);
     if (e.cases.empty()) return syntax(t.name.span, "empty enum");
     enum_ out;
-    for (const auto& c : e.cases) out.cases.push_back(enum_case{c.name.name, convert_docs(c.doc)});
+    for (const auto& c : e.cases) out.cases.push_back(enum_case{std::string(c.name.name), convert_docs(c.doc)});
     return type_def_kind{std::move(out)};
   }
 

@@ -8,10 +8,18 @@
 //     copying `include`d worlds and elaborating every world.
 // The allocation order of both halves decides every id in the output, so it follows
 // wit-parser step by step.
+#include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 #include "witc/support/ordered_map.hpp"
 #include "witc/support/result.hpp"
@@ -19,6 +27,85 @@
 #include "witc/wit/resolve.hpp"
 
 namespace witc::wit::detail {
+
+/// A queue of `T` in 64 KiB blocks. Phase 2 pops a package's types from the front
+/// while the graph's own arena (one large block) grows; each emptied block's pages
+/// go back to the OS at once, so the two never both hold the whole package. (A
+/// std::deque's 512-byte blocks would stay in malloc's free lists, scattered
+/// between live allocations, and count towards the peak.) The blocks come from
+/// malloc, so phase 1 fills the holes the freed AST bodies leave.
+/// Example: `block_queue<int> q; q.push_back(1); q.front() == 1; q.pop_front();`
+template <class T>
+class block_queue {
+ public:
+  static constexpr std::size_t block_bytes = std::size_t{1} << 16;
+  static constexpr std::size_t per_block = block_bytes / sizeof(T);
+  static_assert(per_block > 0 && alignof(T) <= 16);
+
+  block_queue() = default;
+  block_queue(const block_queue&) = delete;
+  block_queue& operator=(const block_queue&) = delete;
+  block_queue(block_queue&& o) noexcept : blocks_(std::move(o.blocks_)), first_(o.first_), last_(o.last_) {
+    o.blocks_.clear();
+    o.first_ = o.last_ = 0;
+  }
+  block_queue& operator=(block_queue&& o) noexcept {
+    if (this != &o) {
+      clear();
+      blocks_ = std::move(o.blocks_);
+      first_ = o.first_;
+      last_ = o.last_;
+      o.blocks_.clear();
+      o.first_ = o.last_ = 0;
+    }
+    return *this;
+  }
+  ~block_queue() { clear(); }
+
+  [[nodiscard]] std::size_t size() const noexcept { return last_ - first_; }
+  [[nodiscard]] bool empty() const noexcept { return last_ == first_; }
+  T& operator[](std::size_t i) noexcept { return *slot(first_ + i); }
+  const T& operator[](std::size_t i) const noexcept { return *slot(first_ + i); }
+  T& front() noexcept { return *slot(first_); }
+
+  void push_back(T&& v) {
+    if (last_ / per_block == blocks_.size()) blocks_.push_back(allocate());
+    ::new (static_cast<void*>(slot(last_))) T(std::move(v));
+    ++last_;
+  }
+  void pop_front() noexcept {
+    slot(first_)->~T();
+    ++first_;
+    if (first_ % per_block == 0) release(first_ / per_block - 1);
+  }
+  void clear() noexcept {
+    while (first_ < last_) pop_front();
+    for (std::size_t b = 0; b < blocks_.size(); ++b) release(b);
+    blocks_.clear();
+    first_ = last_ = 0;
+  }
+
+ private:
+  T* slot(std::size_t i) const noexcept { return static_cast<T*>(blocks_[i / per_block]) + i % per_block; }
+  static void* allocate() { return ::operator new(block_bytes); }
+  void release(std::size_t b) noexcept {
+    if (!blocks_[b]) return;
+#if defined(__linux__)
+    // What malloc_trim does for free chunks, for this block alone and right now:
+    // drop its whole pages (they read back as zeros if malloc reuses them).
+    auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    auto begin = (reinterpret_cast<std::uintptr_t>(blocks_[b]) + page - 1) & ~(page - 1);
+    auto end = (reinterpret_cast<std::uintptr_t>(blocks_[b]) + block_bytes) & ~(page - 1);
+    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+#endif
+    ::operator delete(blocks_[b]);
+    blocks_[b] = nullptr;
+  }
+
+  std::vector<void*> blocks_;
+  std::size_t first_ = 0;  // absolute index of the front element
+  std::size_t last_ = 0;   // one past the back
+};
 
 /// An interface or a world of the package being built.
 struct ast_item {
@@ -52,12 +139,12 @@ struct foreign_package {
   witc::span span;  // the first mention, for "package not found"
 };
 
-// Arenas are deques: they grow without copying, and phase 2 frees them as it goes.
+// Arenas grow without copying, and phase 2 frees them as it goes.
 struct unresolved_package {
   package_name name;
   witc::span name_span;
   wit::docs docs;
-  std::deque<type_def> types;
+  block_queue<type_def> types;
   std::deque<wit::interface> interfaces;
   std::deque<wit::world> worlds;
   std::deque<std::vector<world_include>> includes;  // parallel to `worlds`

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -35,8 +36,10 @@ class box {
 };
 
 /// An identifier; `name` has any leading `%` removed, `span` covers it as written.
+/// `name` views the parsed text, which the `source_map` owns and keeps in place
+/// (a file's text never moves once added), so the AST allocates no names.
 struct ident {
-  std::string name;
+  std::string_view name;
   witc::span span;
 };
 

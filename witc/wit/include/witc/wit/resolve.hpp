@@ -4,8 +4,10 @@
 // encoding, compose) reads this; nothing downstream reads the AST.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -50,19 +52,109 @@ class type {
   type_id id_{};
 };
 
-/// Joined doc comment text (`///` and `/** */` markers removed), as wit-parser does.
-struct docs {
-  std::optional<std::string> contents;
+/// An optional string one pointer wide. A graph holds hundreds of thousands of
+/// docs and external ids, nearly all absent, so this replaces
+/// `std::optional<std::string>` (40 bytes) there and reads the same way.
+/// Example: `opt_string d = std::string("x"); if (d) fmt::print("{}", *d);`
+class opt_string {
+ public:
+  opt_string() noexcept = default;
+  opt_string(std::nullopt_t) noexcept {}                                  // NOLINT: as optional
+  opt_string(std::string s) : p_(std::make_unique<std::string>(std::move(s))) {}  // NOLINT: as optional
+  opt_string(const std::optional<std::string>& o)  // NOLINT: as optional
+      : p_(o ? std::make_unique<std::string>(*o) : nullptr) {}
+  opt_string(std::optional<std::string>&& o)  // NOLINT: as optional
+      : p_(o ? std::make_unique<std::string>(std::move(*o)) : nullptr) {}
+  opt_string(const opt_string& o) : p_(o.p_ ? std::make_unique<std::string>(*o.p_) : nullptr) {}
+  opt_string(opt_string&&) noexcept = default;
+  opt_string& operator=(const opt_string& o) {
+    if (this != &o) p_ = o.p_ ? std::make_unique<std::string>(*o.p_) : nullptr;
+    return *this;
+  }
+  opt_string& operator=(opt_string&&) noexcept = default;
+  ~opt_string() = default;
+
+  [[nodiscard]] bool has_value() const noexcept { return p_ != nullptr; }
+  explicit operator bool() const noexcept { return p_ != nullptr; }
+  const std::string& operator*() const noexcept { return *p_; }
+  std::string& operator*() noexcept { return *p_; }
+  const std::string* operator->() const noexcept { return p_.get(); }
+  std::string* operator->() noexcept { return p_.get(); }
+  [[nodiscard]] const std::string& value() const { return *p_; }
+  [[nodiscard]] std::string value_or(std::string_view d) const { return p_ ? *p_ : std::string(d); }
+  void reset() noexcept { p_.reset(); }
+  /// As `std::optional<std::string>`, for APIs that take one.
+  [[nodiscard]] std::optional<std::string> to_optional() const {
+    return p_ ? std::optional<std::string>(*p_) : std::nullopt;
+  }
+  friend bool operator==(const opt_string& a, const opt_string& b) {
+    return a.p_ ? (b.p_ && *a.p_ == *b.p_) : !b.p_;
+  }
+
+ private:
+  std::unique_ptr<std::string> p_;
 };
 
-/// `@since` / `@unstable` / `@deprecated` on an item.
-struct stability {
-  enum class kind { unknown, stable, unstable };
+/// Joined doc comment text (`///` and `/** */` markers removed), as wit-parser does.
+struct docs {
+  opt_string contents;
+};
+
+/// `@since` / `@unstable` / `@deprecated` on an item. Two words: the texts live
+/// behind one pointer, absent for the (usual) unknown stability.
+/// Example: `auto s = stability::stable("1.0.0"); s.since() == "1.0.0";`
+class stability {
+ public:
+  enum class kind : std::uint8_t { unknown, stable, unstable };
   stability::kind kind = kind::unknown;
-  std::string since;                      // stable: the version
-  std::string feature;                    // unstable: the feature name
-  std::optional<std::string> deprecated;  // either: the version it was deprecated in
-  friend bool operator==(const stability&, const stability&) = default;
+
+  stability() noexcept = default;
+  stability(const stability& o) : kind(o.kind), t_(o.t_ ? std::make_unique<texts>(*o.t_) : nullptr) {}
+  stability(stability&&) noexcept = default;
+  stability& operator=(const stability& o) {
+    if (this != &o) {
+      kind = o.kind;
+      t_ = o.t_ ? std::make_unique<texts>(*o.t_) : nullptr;
+    }
+    return *this;
+  }
+  stability& operator=(stability&&) noexcept = default;
+  ~stability() = default;
+
+  /// `@since(version = v)`, optionally `@deprecated(version = d)`.
+  static stability stable(std::string since, std::optional<std::string> deprecated = std::nullopt) {
+    return stability(kind::stable, std::move(since), {}, std::move(deprecated));
+  }
+  /// `@unstable(feature = f)`, optionally `@deprecated(version = d)`.
+  static stability unstable(std::string feature, std::optional<std::string> deprecated = std::nullopt) {
+    return stability(kind::unstable, {}, std::move(feature), std::move(deprecated));
+  }
+  /// stable: the version.
+  [[nodiscard]] const std::string& since() const noexcept { return t_ ? t_->since : empty_texts().since; }
+  /// unstable: the feature name.
+  [[nodiscard]] const std::string& feature() const noexcept { return t_ ? t_->feature : empty_texts().feature; }
+  /// either: the version it was deprecated in.
+  [[nodiscard]] const std::optional<std::string>& deprecated() const noexcept {
+    return t_ ? t_->deprecated : empty_texts().deprecated;
+  }
+  friend bool operator==(const stability& a, const stability& b) {
+    return a.kind == b.kind && a.since() == b.since() && a.feature() == b.feature() &&
+           a.deprecated() == b.deprecated();
+  }
+
+ private:
+  struct texts {
+    std::string since;
+    std::string feature;
+    std::optional<std::string> deprecated;
+  };
+  stability(enum kind k, std::string since, std::string feature, std::optional<std::string> deprecated)
+      : kind(k), t_(std::make_unique<texts>(texts{std::move(since), std::move(feature), std::move(deprecated)})) {}
+  static const texts& empty_texts() noexcept {
+    static const texts e;
+    return e;
+  }
+  std::unique_ptr<texts> t_;
 };
 
 // ---- type definitions ------------------------------------------------------------
@@ -107,7 +199,7 @@ struct type_def {
   wit::docs docs;
   wit::stability stability;
   witc::span span;  // where it was defined, for diagnostics
-  std::optional<std::string> external_id;  // `@external-id("...")`
+  opt_string external_id;  // `@external-id("...")`
 };
 
 // ---- functions, interfaces, worlds, packages ----------------------------------------
@@ -129,7 +221,7 @@ struct function {
   wit::docs docs;
   wit::stability stability;
   witc::span span;
-  std::optional<std::string> external_id;  // `@external-id("...")`
+  opt_string external_id;  // `@external-id("...")`
 };
 
 struct interface {
@@ -168,7 +260,7 @@ struct world_item {
   wit::function func;          // function
   type_id type{};              // type
   witc::span span;             // where the item was named, for diagnostics
-  std::optional<std::string> external_id;  // interface: `@external-id("...")`
+  opt_string external_id;  // interface: `@external-id("...")`
 };
 
 struct world {
