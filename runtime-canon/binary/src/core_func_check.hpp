@@ -90,7 +90,8 @@ class func_checker {
     std::uint32_t init_height;
     std::uint8_t kind;  // the opcode byte: block, loop, if, else, try_table
     bool unreachable;
-    valtype single;  // storage of a one-value block type (results points here when null)
+    valtype single;
+    std::uint32_t checked;  // the `br_table` (generation) that last checked this label  // storage of a one-value block type (results points here when null)
   };
 
   const module& m_;
@@ -108,6 +109,7 @@ class func_checker {
   const func_type* fn_ = nullptr;
   bool track_init_ = false;
   bool mem0_is32_ = false;
+  std::uint32_t br_table_gen_ = 0;
 
   const std::uint8_t* begin_ = nullptr;
   const std::uint8_t* p_ = nullptr;

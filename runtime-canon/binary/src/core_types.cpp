@@ -57,8 +57,9 @@ bool type_ctx::heap_sub(valtype a, valtype b) const noexcept {
     std::uint32_t i = ha >> 9;
     if (cb == concrete_heap) {
       std::uint32_t j = hb >> 9;
-      // Walk the declared supertypes (each is defined before its subtype, so this ends).
-      for (std::uint32_t guard = 0; guard < 100000; ++guard) {
+      // Walk the declared supertypes: each is defined before its subtype, and chains are
+      // at most `max_subtype_depth` long (checked in check_sub).
+      for (std::uint32_t guard = 0; guard <= 64; ++guard) {
         if (same_type(i, j)) return true;
         if (i >= m_.type_defs.size() || m_.type_defs[i].supers.empty()) return false;
         std::uint32_t s = m_.type_defs[i].supers[0];
@@ -113,6 +114,7 @@ void type_ctx::key_of(std::string& key, valtype t, std::uint32_t rec_start, std:
 result<void> type_ctx::check_types() {
   const auto n = static_cast<std::uint32_t>(m_.types.size());
   canon_.assign(n, 0);
+  depth_.assign(n, 0);
   std::unordered_map<std::string, std::uint32_t> groups;
   std::string key;
   bool plain_only = true;
@@ -142,6 +144,10 @@ result<void> type_ctx::check_types() {
         WITC_CHECK(check(make_ref(true, s, true)));
       }
       const func_type& ft = m_.types[j];
+      // wasmparser's limits; they also bound the validator's work per call and block.
+      if (ft.params.size() > 1000) return err_at(d.offset, "function type has too many parameters (at most 1000)");
+      if (ft.results.size() > 1000) return err_at(d.offset, "function type has too many results (at most 1000)");
+      if (d.fields.size() > 10000) return err_at(d.offset, "struct type has too many fields (at most 10000)");
       for (auto t : ft.params) WITC_CHECK(check(t));
       key += '>';
       for (auto t : ft.results) WITC_CHECK(check(t));
@@ -165,6 +171,10 @@ result<void> type_ctx::check_sub(std::uint32_t i) {
   if (d.supers.empty()) return ok;
   std::uint32_t s = d.supers[0];
   const sub_type& sd = m_.type_defs[s];
+  // wasmparser's limit; it also bounds the walk in heap_sub.
+  constexpr std::uint8_t max_subtype_depth = 63;
+  if (depth_[s] >= max_subtype_depth) return err_at(d.offset, fmt::format("sub type hierarchy too deep (at most {})", max_subtype_depth));
+  depth_[i] = static_cast<std::uint8_t>(depth_[s] + 1);
   if (sd.final) return err_at(d.offset, fmt::format("sub type {} cannot extend final type {}", i, s));
   if (sd.kind != d.kind) return err_at(d.offset, fmt::format("sub type {} does not match super type {}", i, s));
   auto mismatch = [&] { return err_at(d.offset, fmt::format("sub type {} does not match super type {}", i, s)); };

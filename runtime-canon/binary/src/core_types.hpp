@@ -45,6 +45,7 @@ class type_ctx {
   const module& m_;
   const core_features& f_;
   std::vector<std::uint32_t> canon_;  // canonical id: index of the first equivalent type
+  std::vector<std::uint8_t> depth_;   // length of the declared supertype chain
 
   result<void> check_sub(std::uint32_t i);
   void key_of(std::string& key, valtype t, std::uint32_t rec_start, std::uint32_t rec_size) const;

@@ -203,6 +203,7 @@ bool func_checker::push_ctrl(std::uint8_t kind, ctrl c) {
   c.height = static_cast<std::uint32_t>(vals_.size());
   c.init_height = static_cast<std::uint32_t>(init_stack_.size());
   c.unreachable = false;
+  c.checked = 0;
   ctrls_.push_back(c);
   push_all(c.params, c.nparams);
   if (vals_.size() + ctrls_.size() > lim_.max_operand_depth) return fail("operand stack too deep");

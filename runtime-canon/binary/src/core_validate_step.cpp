@@ -76,12 +76,17 @@ bool func_checker::step(std::uint8_t b) {
       const std::uint8_t* after = p_;
       p_ = targets;
       ctrl& c = ctrls_.back();
+      ++br_table_gen_;
       for (std::uint32_t k = 0; k < n; ++k) {
         std::uint32_t l = u32();
         const valtype* ts;
         std::uint32_t m;
         if (!label(l, ts, m)) return false;
         if (m != arity) return fail("type mismatch: `br_table` targets have different arities");
+        // Each target frame is checked once per `br_table`.
+        ctrl& target = ctrls_[ctrls_.size() - 1 - l];
+        if (target.checked == br_table_gen_) continue;
+        target.checked = br_table_gen_;
         std::size_t avail = vals_.size() - c.height;
         for (std::uint32_t j = 0; j < m; ++j) {
           if (j >= avail) {
@@ -113,7 +118,7 @@ bool func_checker::step(std::uint8_t b) {
       std::uint32_t type = u32();
       std::uint32_t t = u32();
       if (err_) return false;
-      valtype elem, addr;
+      valtype elem = valtype::unknown, addr = valtype::unknown;
       if (!table(t, elem, addr)) return false;
       if (!tc_.subtype(elem, valtype::funcref)) return fail("type mismatch: `call_indirect` needs a `funcref` table");
       const func_type* ft;
@@ -175,11 +180,11 @@ bool func_checker::step(std::uint8_t b) {
       return push_ctrl(0x1F, c);
     }
     case 0x1A: {  // drop
-      valtype t;
+      valtype t = valtype::unknown;
       return pop_any(t);
     }
     case 0x1B: {  // select
-      valtype t1, t2;
+      valtype t1 = valtype::unknown, t2 = valtype::unknown;
       if (!pop(valtype::i32) || !pop_any(t1) || !pop_any(t2)) return false;
       bool n1 = is_num(t1) || t1 == valtype::v128 || t1 == valtype::unknown;
       bool n2 = is_num(t2) || t2 == valtype::v128 || t2 == valtype::unknown;
@@ -199,7 +204,7 @@ bool func_checker::step(std::uint8_t b) {
     }
     case 0x20: {  // local.get
       std::uint32_t i = u32();
-      valtype t;
+      valtype t = valtype::unknown;
       if (err_ || !local(i, t)) return false;
       if (track_init_ && !local_set_[i]) return fail(fmt::format("uninitialized local {}", i));
       push(t);
@@ -208,7 +213,7 @@ bool func_checker::step(std::uint8_t b) {
     case 0x21:    // local.set
     case 0x22: {  // local.tee
       std::uint32_t i = u32();
-      valtype t;
+      valtype t = valtype::unknown;
       if (err_ || !local(i, t) || !pop(t)) return false;
       if (track_init_ && !local_set_[i]) {
         local_set_[i] = 1;
@@ -234,7 +239,7 @@ bool func_checker::step(std::uint8_t b) {
     case 0x25:    // table.get
     case 0x26: {  // table.set
       std::uint32_t t = u32();
-      valtype elem, addr;
+      valtype elem = valtype::unknown, addr = valtype::unknown;
       if (err_ || !table(t, elem, addr)) return false;
       if (b == 0x25) {
         if (!pop(addr)) return false;
@@ -247,7 +252,7 @@ bool func_checker::step(std::uint8_t b) {
     case 0x40: {  // memory.grow
       const std::uint8_t* at = p_;
       std::uint32_t m = u32();
-      valtype addr;
+      valtype addr = valtype::unknown;
       if (err_) return false;
       if ((m != 0 || p_ - at != 1) && !f_.multi_memory) return fail("zero byte expected");
       if (!mem(m, addr)) return false;
@@ -262,7 +267,7 @@ bool func_checker::step(std::uint8_t b) {
       return true;
     }
     case 0xD1: {  // ref.is_null
-      valtype t;
+      valtype t = valtype::unknown;
       if (!pop_any(t)) return false;
       if (!is_ref(t) && t != valtype::unknown) return fail(fmt::format("type mismatch: expected a reference, found `{}`", type_name(t)));
       push(valtype::i32);
@@ -282,7 +287,7 @@ bool func_checker::step(std::uint8_t b) {
     }
     case 0xD4: {  // ref.as_non_null
       if (!f_.function_references) return unsupported("function-references");
-      valtype t;
+      valtype t = valtype::unknown;
       if (!pop_any(t)) return false;
       if (t != valtype::unknown && !is_ref(t)) return fail(fmt::format("type mismatch: expected a reference, found `{}`", type_name(t)));
       push(t == valtype::unknown ? t : with_nullable(t, false));
@@ -293,7 +298,7 @@ bool func_checker::step(std::uint8_t b) {
       if (!f_.function_references) return unsupported("function-references");
       std::uint32_t l = u32();
       if (err_) return false;
-      valtype t;
+      valtype t = valtype::unknown;
       if (!pop_any(t)) return false;
       if (t != valtype::unknown && !is_ref(t)) return fail(fmt::format("type mismatch: expected a reference, found `{}`", type_name(t)));
       const valtype* ts;
@@ -317,7 +322,7 @@ bool func_checker::step(std::uint8_t b) {
     case 0xFB: return prefixed_fb();
     default:
       if (b >= 0x28 && b <= 0x3E) {
-        valtype addr;
+        valtype addr = valtype::unknown;
         if (!memarg(natural_of(b), addr)) return false;
         valtype v = mem_value(b);
         if (b <= 0x35) {
@@ -354,7 +359,7 @@ bool func_checker::prefixed_fc() {
   switch (sub) {
     case 8: {  // memory.init
       std::uint32_t d = u32(), m;
-      valtype addr;
+      valtype addr = valtype::unknown;
       if (err_ || !mem_idx(m) || !mem(m, addr)) return false;
       if (!m_.data_count) return fail("data count section required");
       if (d >= *m_.data_count) return fail(fmt::format("unknown data segment {}", d));
@@ -376,13 +381,13 @@ bool func_checker::prefixed_fc() {
     }
     case 11: {  // memory.fill
       std::uint32_t m;
-      valtype addr;
+      valtype addr = valtype::unknown;
       if (!mem_idx(m) || !mem(m, addr)) return false;
       return pop(addr) && pop(valtype::i32) && pop(addr);
     }
     case 12: {  // table.init elem table
       std::uint32_t e = u32(), t = u32();
-      valtype elem, addr;
+      valtype elem = valtype::unknown, addr = valtype::unknown;
       if (err_ || !table(t, elem, addr)) return false;
       if (e >= m_.elements.size()) return fail(fmt::format("unknown elem segment {}", e));
       if (!tc_.subtype(elem_type(e), elem)) return fail("type mismatch: element segment and table types differ");
@@ -404,7 +409,7 @@ bool func_checker::prefixed_fc() {
     }
     case 15: {  // table.grow
       std::uint32_t t = u32();
-      valtype elem, addr;
+      valtype elem = valtype::unknown, addr = valtype::unknown;
       if (err_ || !table(t, elem, addr)) return false;
       if (!pop(addr) || !pop(elem)) return false;
       push(addr);
@@ -412,14 +417,14 @@ bool func_checker::prefixed_fc() {
     }
     case 16: {  // table.size
       std::uint32_t t = u32();
-      valtype elem, addr;
+      valtype elem = valtype::unknown, addr = valtype::unknown;
       if (err_ || !table(t, elem, addr)) return false;
       push(addr);
       return true;
     }
     case 17: {  // table.fill
       std::uint32_t t = u32();
-      valtype elem, addr;
+      valtype elem = valtype::unknown, addr = valtype::unknown;
       if (err_ || !table(t, elem, addr)) return false;
       return pop(addr) && pop(elem) && pop(addr);
     }
@@ -489,8 +494,10 @@ bool func_checker::prefixed_fb() {
         if (!tc_.defaultable(fld->type)) return fail(fmt::format("type {} has an element without a default value", t));
         if (!pop(valtype::i32)) return false;
       } else {
-        if (n > lim_.max_operand_depth) return fail("type mismatch: too many operands for `array.new_fixed`");
-        for (std::uint32_t k = 0; k < n; ++k)
+        // Below the frame's height only unreachable code may pop, and those pops are free.
+        std::size_t avail = vals_.size() - ctrls_.back().height;
+        if (n > avail && !ctrls_.back().unreachable) return fail("type mismatch: operand stack is empty");
+        for (std::size_t k = 0; k < n && k < avail; ++k)
           if (!pop(unpacked(*fld))) return false;
       }
       push(ref_to(t, false));
@@ -565,7 +572,7 @@ bool func_checker::prefixed_fb() {
       auto h = heap_type();
       if (!h) return false;
       valtype rt = with_nullable(*h, sub == 21 || sub == 23);
-      valtype got;
+      valtype got = valtype::unknown;
       if (!pop_any(got)) return false;
       valtype top = tc_.top_of(rt);
       if (got != valtype::unknown && !tc_.subtype(got, top)) return mismatch(top, got);
@@ -598,14 +605,14 @@ bool func_checker::prefixed_fb() {
       return true;
     }
     case 26: {  // any.convert_extern
-      valtype t;
+      valtype t = valtype::unknown;
       if (!pop_any(t)) return false;
       if (t != valtype::unknown && !tc_.subtype(t, valtype::externref)) return mismatch(valtype::externref, t);
       push(t == valtype::unknown ? valtype::anyref : with_nullable(valtype::anyref, ref_nullable(t)));
       return true;
     }
     case 27: {  // extern.convert_any
-      valtype t;
+      valtype t = valtype::unknown;
       if (!pop_any(t)) return false;
       if (t != valtype::unknown && !tc_.subtype(t, valtype::anyref)) return mismatch(valtype::anyref, t);
       push(t == valtype::unknown ? valtype::externref : with_nullable(valtype::externref, ref_nullable(t)));
