@@ -327,3 +327,29 @@ TEST_CASE("out-of-bounds accesses trap with guard pages and with explicit checks
   auto cm = compile(checked, imp);
   CHECK(plain.instantiate(cm, std::span(&ev, 1)));
 }
+
+TEST_CASE("a loop counter stepped by a negative constant and compared on the back-edge") {
+  // (func (export "count") (param i32) (result i32) (local i32)
+  //   (loop (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+  //         (br_if 0 (i32.gt_s (local.tee 0 (i32.add (local.get 0) (i32.const -3))) (i32.const 0))))
+  //   (local.get 1))
+  // The translator fuses the decrement with the compare-and-branch; the immediate's top
+  // bit must not be taken for a slot.
+  bytes b = cat({header, section(1, vec({{0x60, 0x01, 0x7F, 0x01, 0x7F}})), section(3, vec({{0x00}})),
+                 section(7, vec({cat({str("count"), {0x00, 0x00}})})),
+                 section(10, vec({body({0x01, 0x01, 0x7F}, {0x03, 0x40, 0x20, 0x01, 0x41, 0x01, 0x6A, 0x21, 0x01, 0x20, 0x00,
+                                                            0x41, 0x7D, 0x6A, 0x22, 0x00, 0x41, 0x00, 0x4A, 0x0D, 0x00, 0x0B,
+                                                            0x20, 0x01, 0x0B})}))});
+  witc::engine::engine eng;
+  auto mod = compile(eng, b);
+  store st(eng);
+  auto inst = st.instantiate(mod, {});
+  REQUIRE(inst);
+  auto* count = (*inst)->export_func("count");
+  for (auto [n, want] : {std::pair{10, 4}, {3, 1}, {0, 1}, {-5, 1}, {30000, 10000}}) {
+    value arg = value::i32(n);
+    auto r = st.call(count, std::span(&arg, 1));
+    REQUIRE(r);
+    CHECK((*r)[0].as_i32() == want);
+  }
+}

@@ -99,6 +99,7 @@ class translator {
     nparams_ = f.nparams;
     last_dst_ = SIZE_MAX;
     last_copy_ = SIZE_MAX;
+    addimm_start_ = SIZE_MAX;
     ctrls_.clear();
     ctrls_.push(op::block, 0, 0, f.nresults, 0, SIZE_MAX);
     code_reader cr(c.body, c.offset);
@@ -155,6 +156,8 @@ class translator {
   // result straight into a local is still sound.
   std::size_t last_dst_ = SIZE_MAX;
   std::size_t last_copy_ = SIZE_MAX;  // opcode word of a `copy` just emitted (may become copy2)
+  std::size_t addimm_start_ = SIZE_MAX;  // the last `i32.add` with an immediate emitted
+  std::uint64_t labels_ = 0, addimm_labels_ = 0;  // labels placed so far, and before it
   std::size_t last_dst_fixup_ = SIZE_MAX;
   std::uint32_t last_dst_pos_ = 0;
   std::size_t last_start_ = 0;
@@ -274,6 +277,7 @@ class translator {
     last_op_ = op::nop;  // unary/binary_op set it after this; other producers never fuse
   }
   void label_here() {
+    ++labels_;
     last_dst_ = SIZE_MAX;
     last_copy_ = SIZE_MAX;
   }
@@ -415,6 +419,10 @@ class translator {
       // The constant travels in the instruction; its slot stays valid for fusions that
       // re-read the operands (a load folding this `i32.add`).
       emit_op(imm);
+      if (o == op::i32_add) {
+        addimm_start_ = start;
+        addimm_labels_ = labels_;
+      }
       std::size_t at = here();
       emit2(home_of(height() - 1), a);
       emit(consts_[b - nlocals_]);
@@ -476,6 +484,28 @@ class translator {
     last_dst_ = SIZE_MAX;
     vs_.pop_back();
     return fused;
+  }
+  // After fuse_condition removed an i32 comparison feeding a loop back-edge: when the code
+  // now ends with `x = a + imm` (x a local, nothing in between, no label) and the
+  // comparison reads x on the left, emits the increment-and-branch instead (the caller
+  // adds the target).
+  bool fuse_increment(unsigned fused) {
+    if (fused < iop_br_i32_eq || fused > iop_br_i32_ge_u || (fused - iop_br_i32_eq) % 2 != 0) return false;
+    if (addimm_start_ == SIZE_MAX || addimm_labels_ != labels_ || addimm_start_ + 3 != here()) return false;
+    if ((*code_)[addimm_start_] != reinterpret_cast<std::uint64_t>(h_[iop_i32_add_imm])) return false;
+    std::uint64_t w = (*code_)[addimm_start_ + 1];
+    std::uint32_t x = static_cast<std::uint32_t>(w), a = static_cast<std::uint32_t>(w >> 32);
+    // Locals and constants only: a stack-home operand would carry a fixup to move.
+    if ((x & stack_tag) || (a & stack_tag) || x >= nlocals_ || last_a_ != x || last_b_ == x) return false;
+    std::uint64_t imm = (*code_)[addimm_start_ + 2];
+    code_->resize(addimm_start_);
+    emit_op(iop_brl_addimm_eq + (fused - iop_br_i32_eq) / 2);
+    emit2(x, a);
+    // Not emit2: the immediate is not a slot, and its top bit must not read as a stack tag.
+    if (last_b_ & stack_tag) fixups_.emplace_back(here(), 32);
+    emit((imm & 0xFFFFFFFFull) | (static_cast<std::uint64_t>(last_b_) << 32));
+    addimm_start_ = SIZE_MAX;
+    return true;
   }
   void emit_fused(unsigned fused) {
     emit_op(fused);
@@ -607,6 +637,10 @@ class translator {
         std::uint32_t arity = t.kind == op::loop ? t.nparams : t.nresults;
         if (arity == 0) {
           if (unsigned fused = fuse_condition(false)) {
+            if (t.kind == op::loop && fuse_increment(fused)) {
+              emit_target(t.loop_start);
+              return;
+            }
             emit_fused(t.kind == op::loop ? fused - iop_br_i32_eq + iop_brl_first : fused);
             if (t.kind == op::loop) emit_target(t.loop_start);
             else emit_forward(t);

@@ -67,6 +67,11 @@ enum iop : std::uint16_t {
 #define WITC_X(x, y) iop_f2_##x##_##y,
   WITC_F2_ALL(WITC_X)
 #undef WITC_X
+  // A loop back-edge on an i32 comparison whose left operand was just incremented by a
+  // constant: x = a + imm; taken when cmp(x, b). [x|a<<32][imm|b<<32][target]
+#define WITC_X(c) iop_brl_addimm_##c,
+  WITC_FUSED_CMPS(WITC_X)
+#undef WITC_X
   iop_count,
 };
 

@@ -269,6 +269,9 @@ namespace {
     table[iop_brl_first + (iop_br_i32_eqz - iop_br_i32_eq)] = &&LL_br_i32_eqz;
     table[iop_brl_first + (iop_br_i64_eqz - iop_br_i32_eq)] = &&LL_br_i64_eqz;
     table[iop_brl_first + (iop_br_i64_nez - iop_br_i32_eq)] = &&LL_br_i64_nez;
+#define WITC_X(c) table[iop_brl_addimm_##c] = &&L_brl_addimm_##c;
+    WITC_FUSED_CMPS(WITC_X)
+#undef WITC_X
     table[iop_br_loop] = &&L_br_loop;
     table[iop_br_if_loop] = &&L_br_if_loop;
     table[iop_copy2] = &&L_copy2;
@@ -516,6 +519,31 @@ L_br_if:
   }
   pc += 2;
   NEXT();
+#define BRL_ADDIMM(c, expr)                                      \
+  L_brl_addimm_##c: {                                            \
+    std::uint64_t w0 = pc[0], w1 = pc[1];                        \
+    std::uint32_t a = static_cast<std::uint32_t>(fp[HI(w0)]) + LO(w1); \
+    std::uint32_t b = static_cast<std::uint32_t>(fp[HI(w1)]);    \
+    fp[LO(w0)] = a;                                              \
+    if (expr) {                                                  \
+      TICK();                                                    \
+      pc = reinterpret_cast<const std::uint64_t*>(pc[2]);        \
+      NEXT();                                                    \
+    }                                                            \
+    pc += 3;                                                     \
+    NEXT();                                                      \
+  }
+  BRL_ADDIMM(eq, a == b)
+  BRL_ADDIMM(ne, a != b)
+  BRL_ADDIMM(lt_s, static_cast<std::int32_t>(a) < static_cast<std::int32_t>(b))
+  BRL_ADDIMM(lt_u, a < b)
+  BRL_ADDIMM(gt_s, static_cast<std::int32_t>(a) > static_cast<std::int32_t>(b))
+  BRL_ADDIMM(gt_u, a > b)
+  BRL_ADDIMM(le_s, static_cast<std::int32_t>(a) <= static_cast<std::int32_t>(b))
+  BRL_ADDIMM(le_u, a <= b)
+  BRL_ADDIMM(ge_s, static_cast<std::int32_t>(a) >= static_cast<std::int32_t>(b))
+  BRL_ADDIMM(ge_u, a >= b)
+#undef BRL_ADDIMM
 L_br_loop:
   TICK();
   pc = reinterpret_cast<const std::uint64_t*>(*pc);

@@ -14,7 +14,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto m = binary::decode_module(std::span(data, size));
   if (!m) return 0;
   if (!binary::validate_module(**m)) return 0;
-  static const witc::engine::engine eng;
+  // Both bounds-checking modes: guard pages (the default) for even sizes, explicit checks
+  // for odd ones.
+  static const witc::engine::engine guarded;
+  static const witc::engine::engine checked(engine_options{.guard_pages = false});
+  const witc::engine::engine& eng = size % 2 == 0 ? guarded : checked;
   auto cm = eng.compile(*m);
   if (!cm) return 0;
 
