@@ -166,15 +166,15 @@ result<typed_component> type_component(const component& c) {
 
 }  // namespace component::detail
 
-result<void> validate_component(const component::component& c) {
-  component::detail::validator v;
+result<void> validate_component(const component::component& c, component_validate_options opts) {
+  component::detail::validator v(opts);
   return v.run(c);
 }
 
-result<void> validate_wasm(std::span<const std::uint8_t> bytes, std::uint32_t base) {
+result<void> validate_wasm(std::span<const std::uint8_t> bytes, std::uint32_t base, component_validate_options opts) {
   if (is_component(bytes)) {
     WITC_TRY(auto c, read_component(bytes, base));
-    return validate_component(c);
+    return validate_component(c, opts);
   }
   WITC_TRY(auto m, load_module(bytes, base));
   (void)m;

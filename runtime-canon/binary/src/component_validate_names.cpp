@@ -94,6 +94,7 @@ result<void> validator::check_attrs(const extern_name& n, const entity& e, const
                                   a.kind == 0 ? "implements" : a.kind == 1 ? "versionsuffix" : "external-id"));
     seen[a.kind] = true;
     if (a.kind == 0) {
+      if (!opts_.implements) return err(off, "the `cm-implements` feature is not active");
       if (e.kind != ek::instance) return err(off, "only instances can have an `implements`");
       if (p->kind != name_kind::label)
         return err(off, fmt::format("name `{}` is not valid with `implements`", n.name));
@@ -228,6 +229,7 @@ void validator::add_name(tid t, std::uint8_t vis) {
 void validator::push_entity(const entity& e, std::uint8_t vis) {
   scope& s = cur();
   if (e.kind == ek::instance) s.inst_vis.push_back(vis);
+  if (e.kind == ek::func && vis == 2) s.imported_funcs.insert(static_cast<std::uint32_t>(s.funcs.size()));
   switch (e.kind) {
     case ek::module: s.core_modules.push_back(e.t); break;
     case ek::func: s.funcs.push_back(e.t); break;
@@ -242,6 +244,9 @@ void validator::push_entity(const entity& e, std::uint8_t vis) {
 // or instance type): a new entity for the scope, under a name.
 result<void> validator::extern_decl(const extern_name& n, const externtype& et, std::uint32_t off, bool import) {
   WITC_TRY(entity e, extern_(et, off, n.name, import));
+  // Wasmtime instantiates a root component with host items only: no component is one.
+  if (opts_.wasmtime_restrictions && import && at_root() && e.kind == ek::component)
+    return err(off, "root-level component imports are not supported");
   if (e.kind == ek::instance) {
     auto [t, fresh] = freshen(e.t);
     e.t = t;
@@ -315,6 +320,13 @@ result<entity> validator::item(const sort_idx& si, std::uint32_t off) {
 
 result<void> validator::export_(const ::witc::binary::component::export_& x) {
   WITC_TRY(entity e, item(x.item, x.offset));
+  if (opts_.wasmtime_restrictions && at_root()) {
+    // Wasmtime's root exports are items it can call or instantiate itself.
+    if (e.kind == ek::component) return err(x.offset, "exporting a component from the root component is not supported");
+    if (e.kind == ek::func && cur().imported_funcs.count(x.item.idx))
+      return err(x.offset, fmt::format("component export `{}` is a reexport of an imported function which is not implemented",
+                                       x.name.name));
+  }
   if (x.type) {
     // The ascribed type must be a supertype of the item's own.
     WITC_TRY(entity want, extern_(*x.type, x.offset, x.name.name, false));

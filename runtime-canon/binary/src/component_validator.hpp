@@ -17,6 +17,7 @@
 #include "component_types.hpp"
 #include "witc/binary/component_ast.hpp"
 #include "witc/binary/core_validate.hpp"
+#include "witc/binary/component_validate.hpp"
 
 namespace witc::binary::component::detail {
 
@@ -41,6 +42,7 @@ struct scope {
   // Types with a name here: imported ones (visible to imports and exports), and
   // exported ones (visible to exports only).
   name_set imp_names, exp_names;
+  std::unordered_set<std::uint32_t> imported_funcs;  // func indices that are imports (or their exports)
   std::vector<std::uint8_t> inst_vis;   // per instance index: 0 unnamed, 1 exported, 2 imported
   std::unordered_set<tid> local_types;  // defined by this scope's type definitions
   // Plain names of resources imported (`imp`) and exported (`exp`), for `[method]r.f`.
@@ -68,10 +70,12 @@ std::string_view core_sort_name(core_sort s);
 ///   validator v; WITC_CHECK(v.run(c));
 class validator {
  public:
+  explicit validator(component_validate_options opts = {}) : opts_(opts) {}
   result<void> run(const component& c);
   result<typed_component> typed(const component& c);
 
  private:
+  component_validate_options opts_;
   std::vector<tnode> arena_;
   std::vector<resource_info> res_;
   std::unordered_map<rid, tid> res_tid_;
@@ -83,6 +87,7 @@ class validator {
   }
 
   scope& cur() { return scopes_.back(); }
+  bool at_root() const { return scopes_.size() == 1; }
 
   tid add(tnode n);
   const tnode& node(tid t) const { return arena_[t]; }
