@@ -281,3 +281,46 @@ TEST_CASE("component new: bad input names the item") {
   REQUIRE(ok_core);
   CHECK(!component_new(*ok_core, opts));
 }
+
+TEST_CASE("component new merges several component-type sections") {
+  const std::string all = "package a:b; interface i { h: func(x: u32); } world w { import i; export f: func() -> u32; }";
+  wit::resolve r;
+  source_map sm;
+  auto pkgs = wit::push_source(r, sm, "all.wit", all);
+  REQUIRE(pkgs);
+  auto w = wit::select_world(r, *pkgs, "");
+  REQUIRE(w);
+  auto core = dummy_module(r, *w);
+  REQUIRE(core);
+  // Two bindings runs, one per half of the world, each embedding its own section.
+  wit::resolve ra, rb;
+  auto pa = wit::push_source(ra, sm, "a.wit", "package a:b; interface i { h: func(x: u32); } world wa { import i; }");
+  auto pb = wit::push_source(rb, sm, "b.wit", "package a:b; world wb { export f: func() -> u32; }");
+  REQUIRE(pa);
+  REQUIRE(pb);
+  auto wa = wit::select_world(ra, *pa, ""), wb = wit::select_world(rb, *pb, "");
+  REQUIRE(wa);
+  REQUIRE(wb);
+  auto once = embed_world(*core, ra, *wa);
+  REQUIRE(once);
+  auto twice = embed_world(*once, rb, *wb);
+  REQUIRE(twice);
+  auto made = component_new(*twice);
+  REQUIRE(made);
+  auto d = decode_wit(*made);
+  REQUIRE(d);
+  REQUIRE(d->world);
+  const auto& world = d->resolve[*d->world];
+  CHECK(world.imports.size() == 1);
+  CHECK(world.exports.size() == 1);
+  // Sections that disagree on an item are an error naming it.
+  auto pc = wit::push_source(rb, sm, "c.wit", "package a:c; world wc { export f: func() -> string; }");
+  REQUIRE(pc);
+  auto wc = wit::select_world(rb, *pc, "");
+  REQUIRE(wc);
+  auto clash = embed_world(*twice, rb, *wc);
+  REQUIRE(clash);
+  auto e = component_new(*clash);
+  REQUIRE(!e);
+  CHECK(e.error().front().message.find("disagree on export `f`") != std::string::npos);
+}

@@ -26,6 +26,7 @@
 #include "witc/binary/component_validate.hpp"
 #include "witc/binary/component_wit.hpp"
 #include "witc/binary/core_module.hpp"
+#include "witc/wit/merge.hpp"
 
 namespace witc::binary {
 namespace {
@@ -300,32 +301,6 @@ std::optional<wit::world_key> find_import_key(const wit::resolve& r, wit::world_
   return found;
 }
 
-// Whether a WIT type holds an `own` or `borrow` handle anywhere.
-bool has_handles(const wit::resolve& r, wit::type t, int depth) {
-  if (!t.is_id() || depth > 100) return false;
-  const auto& k = r[t.id()].kind;
-  auto any = [&](const std::vector<wit::type>& ts) {
-    return std::any_of(ts.begin(), ts.end(), [&](wit::type x) { return has_handles(r, x, depth + 1); });
-  };
-  auto opt = [&](const std::optional<wit::type>& x) { return x && has_handles(r, *x, depth + 1); };
-  if (std::holds_alternative<wit::handle>(k) || std::holds_alternative<wit::resource>(k)) return true;
-  if (const auto* x = std::get_if<wit::record>(&k)) {
-    std::vector<wit::type> ts;
-    for (const auto& f : x->fields) ts.push_back(f.ty);
-    return any(ts);
-  }
-  if (const auto* x = std::get_if<wit::variant>(&k))
-    return std::any_of(x->cases.begin(), x->cases.end(), [&](const auto& c) { return opt(c.ty); });
-  if (const auto* x = std::get_if<wit::tuple>(&k)) return any(x->types);
-  if (const auto* x = std::get_if<wit::option>(&k)) return has_handles(r, x->inner, depth + 1);
-  if (const auto* x = std::get_if<wit::result_>(&k)) return opt(x->ok) || opt(x->err);
-  if (const auto* x = std::get_if<wit::list>(&k)) return has_handles(r, x->element, depth + 1);
-  if (const auto* x = std::get_if<wit::fixed_list>(&k)) return has_handles(r, x->element, depth + 1);
-  if (const auto* x = std::get_if<wit::map>(&k)) return has_handles(r, x->key, depth + 1) || has_handles(r, x->value, depth + 1);
-  if (const auto* x = std::get_if<wit::alias>(&k)) return has_handles(r, x->target, depth + 1);
-  return false;
-}
-
 class maker {
  public:
   explicit maker(const component_new_options& o) : opts_(o) {}
@@ -347,7 +322,7 @@ class maker {
 
   core_item& main() { return *cores_.front(); }
 
-  result<std::unique_ptr<source>> load_source(std::string label, std::span<const std::uint8_t> payload);
+  result<std::unique_ptr<source>> load_source(std::string label, const std::vector<std::vector<std::uint8_t>>& payloads);
   result<void> replay_imports(source& s, const std::map<std::string, std::set<std::string>>* needed);
   void skip_decl(source& s, const decl& d);
   result<void> collect_garbage(core_item& ad, std::map<std::string, std::set<std::string>>& needed);
@@ -380,18 +355,67 @@ class maker {
   result<u32> lift(source& s, core_item& owner, const std::string& core_name, const wit::function& f, u32 type);
 };
 
-result<std::unique_ptr<source>> maker::load_source(std::string label, std::span<const std::uint8_t> payload) {
+result<std::unique_ptr<source>> maker::load_source(std::string label,
+                                                   const std::vector<std::vector<std::uint8_t>>& payloads) {
   auto s = std::make_unique<source>();
   s->label = std::move(label);
-  auto d = decode_wit(payload);
-  if (!d) {
-    auto ds = d.error();
-    for (auto& x : ds) x.message = fmt::format("{}: its `component-type` section: {}", s->label, x.message);
-    return fail(std::move(ds));
-  }
-  s->d = std::move(*d);
-  if (!s->d.world) return error(fmt::format("{}: its `component-type` section holds no world", s->label));
+  auto decode = [&](std::span<const std::uint8_t> payload) -> result<decoded_wit> {
+    auto d = decode_wit(payload);
+    if (!d) {
+      auto ds = d.error();
+      for (auto& x : ds) x.message = fmt::format("{}: its `component-type` section: {}", s->label, x.message);
+      return fail(std::move(ds));
+    }
+    if (!d->world) return error(fmt::format("{}: its `component-type` section holds no world", s->label));
+    return std::move(*d);
+  };
+  // Functions of two decodings: named types have different ids, so only primitives
+  // and the shape are compared.
+  auto same_type = [](const std::optional<wit::type>& a, const std::optional<wit::type>& b) {
+    if (a.has_value() != b.has_value()) return false;
+    if (!a) return true;
+    if (a->is_id() != b->is_id()) return false;
+    return a->is_id() || a->prim() == b->prim();
+  };
+  auto same_function = [&](const wit::function& a, const wit::function& b) {
+    if (a.name != b.name || a.kind != b.kind || a.params.size() != b.params.size() || !same_type(a.result, b.result))
+      return false;
+    for (std::size_t i = 0; i < a.params.size(); ++i)
+      if (a.params[i].name != b.params[i].name || !same_type(a.params[i].ty, b.params[i].ty)) return false;
+    return true;
+  };
+  WITC_TRY(s->d, decode(payloads.front()));
   s->w = *s->d.world;
+  // Several worlds (one per bindings generator run, say) merge as wit-component's
+  // `merge_world_imports_based_on_semver`-free union: same names must be the same item.
+  for (std::size_t i = 1; i < payloads.size(); ++i) {
+    WITC_TRY(decoded_wit other, decode(payloads[i]));
+    wit::world_id ow = *other.world;
+    WITC_TRY(wit::merge_map mm, wit::merge(s->d.resolve, std::move(other.resolve)));
+    wit::world merged = s->d.resolve[s->w];
+    const wit::world& add = s->d.resolve[mm.worlds.at(ow.index)];
+    auto join = [&](auto& into, const auto& from, const char* what) -> result<void> {
+      for (const auto& [k, item] : from) {
+        if (auto it = into.find(k); it != into.end()) {
+          bool same = it->second.kind == item.kind &&
+                      (item.kind != wit::world_item::kind::interface || it->second.iface == item.iface) &&
+                      (item.kind != wit::world_item::kind::type || it->second.type == item.type) &&
+                      (item.kind != wit::world_item::kind::function || same_function(it->second.func, item.func));
+          if (!same)
+            return error(fmt::format("{}: its `component-type` sections disagree on {} `{}`", s->label, what,
+                                     key_name(s->d.resolve, k)));
+          continue;
+        }
+        into.insert(k, item);
+      }
+      return ok;
+    };
+    WITC_CHECK(join(merged.imports, add.imports, "import"));
+    WITC_CHECK(join(merged.exports, add.exports, "export"));
+    s->d.resolve.worlds.push_back(std::move(merged));
+    s->w = wit::world_id{static_cast<u32>(s->d.resolve.worlds.size() - 1)};
+    s->d.world = s->w;
+  }
   WITC_TRY(type wt, world_type(s->d.resolve, s->w));
   auto* ct = std::get_if<componenttype>(&wt.def);
   if (!ct) return error(fmt::format("{}: its world is not a component type", s->label));
@@ -459,153 +483,6 @@ result<void> maker::replay_decl(source& s, const decl& d) {
     }
     default: return error("unexpected declaration in the world type");
   }
-}
-
-// An instance type cut down to the functions in `funcs` and the types in `types`
-// and what those refer to (wit-component imports only what an adapter uses).
-componenttype trim_instance(const componenttype& it, const std::set<std::string>& funcs,
-                            const std::set<std::string>& types) {
-  std::size_t n = it.decls.size();
-  std::vector<std::size_t> producer;  // local type index -> decl
-  std::vector<std::vector<u32>> deps(n);
-  auto val = [](std::vector<u32>& out, const std::optional<cval>& v) {
-    if (v && !v->is_prim) out.push_back(v->idx);
-  };
-  for (std::size_t i = 0; i < n; ++i) {
-    const decl& d = it.decls[i];
-    if (d.tag == 1) {
-      if (const auto* dv = std::get_if<defvaltype>(&d.type->def)) {
-        for (const auto& f : dv->fields) val(deps[i], f.type);
-        for (const auto& c : dv->cases) val(deps[i], c.type);
-        for (const auto& t : dv->types) val(deps[i], t);
-        val(deps[i], dv->a);
-        val(deps[i], dv->b);
-        if (dv->code == 0x69 || dv->code == 0x68) deps[i].push_back(dv->idx);
-      } else if (const auto* ft = std::get_if<functype>(&d.type->def)) {
-        for (const auto& p : ft->params) val(deps[i], p.type);
-        val(deps[i], ft->result);
-      }
-      producer.push_back(i);
-    } else if (d.tag == 2) {
-      producer.push_back(i);
-    } else if (d.tag == 4) {
-      if (d.ext.kind == 1 || (d.ext.kind == 3 && d.ext.bound_eq)) deps[i].push_back(d.ext.idx);
-      if (d.ext.kind == 3) producer.push_back(i);
-    }
-  }
-  std::vector<bool> need(n, false);
-  for (std::size_t i = 0; i < n; ++i) {
-    const decl& d = it.decls[i];
-    if (d.tag == 4 && ((d.ext.kind == 1 && funcs.contains(d.name.name)) || (d.ext.kind == 3 && types.contains(d.name.name))))
-      need[i] = true;
-  }
-  for (std::size_t i = n; i-- > 0;)
-    if (need[i])
-      for (u32 t : deps[i])
-        if (t < producer.size()) need[producer[t]] = true;
-  componenttype out;
-  std::vector<u32> remap_idx;
-  u32 next = 0;
-  auto fix = [&](u32& idx) { idx = idx < remap_idx.size() ? remap_idx[idx] : idx; };
-  auto fixv = [&](std::optional<cval>& v) {
-    if (v && !v->is_prim) fix(v->idx);
-  };
-  for (std::size_t i = 0; i < n; ++i) {
-    decl d = it.decls[i];
-    bool makes_type = d.tag == 1 || d.tag == 2 || (d.tag == 4 && d.ext.kind == 3);
-    if (!need[i]) {
-      if (makes_type) remap_idx.push_back(~u32{0});
-      continue;
-    }
-    if (d.tag == 1) {
-      if (auto* dv = std::get_if<defvaltype>(&d.type->def)) {
-        for (auto& f : dv->fields) if (!f.type.is_prim) fix(f.type.idx);
-        for (auto& c : dv->cases) fixv(c.type);
-        for (auto& t : dv->types) if (!t.is_prim) fix(t.idx);
-        fixv(dv->a);
-        fixv(dv->b);
-        if (dv->code == 0x69 || dv->code == 0x68) fix(dv->idx);
-      } else if (auto* ft = std::get_if<functype>(&d.type->def)) {
-        for (auto& p : ft->params) if (!p.type.is_prim) fix(p.type.idx);
-        fixv(ft->result);
-      }
-    } else if (d.tag == 4 && (d.ext.kind == 1 || (d.ext.kind == 3 && d.ext.bound_eq))) {
-      fix(d.ext.idx);
-    }
-    if (makes_type) remap_idx.push_back(next++);
-    out.decls.push_back(std::move(d));
-  }
-  return out;
-}
-
-// The world-type decls the named instance imports need (their instance types cut
-// down to `uses`: interface -> functions and types used), with the types they
-// alias from other instances, transitively; instance types in `ct` are trimmed in place.
-std::vector<bool> needed_decls(componenttype& ct, std::size_t split,
-                               const std::map<std::string, std::set<std::string>>& uses) {
-  std::vector<std::size_t> type_of, inst_of;  // world-type index -> producing decl
-  for (std::size_t i = 0; i < split; ++i) {
-    const decl& d = ct.decls[i];
-    if (d.tag == 1 || (d.tag == 2 && d.alias.sort.kind == sort_kind::type) || (d.tag == 3 && d.ext.kind == 3))
-      type_of.push_back(i);
-    if ((d.tag == 2 && d.alias.sort.kind == sort_kind::instance) || (d.tag == 3 && d.ext.kind == 5))
-      inst_of.push_back(i);
-  }
-  std::vector<bool> need(split, false);
-  std::map<std::size_t, std::set<std::string>> names_of;  // instance decl -> type names aliased from it
-  std::map<std::size_t, std::size_t> type_owner;          // instance type decl -> import decl
-  for (std::size_t i = 0; i < split; ++i)
-    if (ct.decls[i].tag == 3 && ct.decls[i].ext.kind != 5) need[i] = true;
-  for (std::size_t i = split; i-- > 0;) {
-    decl& d = ct.decls[i];
-    if (d.tag == 3 && d.ext.kind == 5) {
-      if (uses.contains(d.name.name)) need[i] = true;
-      if (!need[i]) continue;
-      if (d.ext.idx < type_of.size()) {
-        need[type_of[d.ext.idx]] = true;
-        type_owner[type_of[d.ext.idx]] = i;
-      }
-    } else if (d.tag == 2 && need[i]) {
-      if (d.alias.instance < inst_of.size()) {
-        need[inst_of[d.alias.instance]] = true;
-        names_of[inst_of[d.alias.instance]].insert(d.alias.name);
-      }
-    } else if (d.tag == 1 && need[i]) {
-      auto* it = std::get_if<componenttype>(&d.type->def);
-      if (it && type_owner.contains(i)) {
-        const decl& imp = ct.decls[type_owner[i]];
-        std::set<std::string> funcs, types = names_of[type_owner[i]];
-        if (auto u = uses.find(imp.name.name); u != uses.end())
-          for (const auto& x : u->second) {
-            if (x.starts_with("[resource-drop]")) types.insert(x.substr(15));
-            else funcs.insert(x);
-          }
-        *it = trim_instance(*it, funcs, types);
-      }
-      if (it) {
-        for (const auto& x : it->decls)
-          if (x.tag == 2 && x.alias.target == 2 && x.alias.count == 1 && x.alias.idx < type_of.size())
-            need[type_of[x.alias.idx]] = true;
-      } else if (const auto* dv = std::get_if<defvaltype>(&d.type->def)) {
-        auto mark = [&](const std::optional<cval>& v) {
-          if (v && !v->is_prim && v->idx < type_of.size()) need[type_of[v->idx]] = true;
-        };
-        for (const auto& f : dv->fields) mark(f.type);
-        for (const auto& c : dv->cases) mark(c.type);
-        for (const auto& t : dv->types) mark(t);
-        mark(dv->a);
-        mark(dv->b);
-        if ((dv->code == 0x69 || dv->code == 0x68) && dv->idx < type_of.size()) need[type_of[dv->idx]] = true;
-      } else if (const auto* ft = std::get_if<functype>(&d.type->def)) {
-        auto mark = [&](const std::optional<cval>& v) {
-          if (v && !v->is_prim && v->idx < type_of.size()) need[type_of[v->idx]] = true;
-        };
-        for (const auto& p : ft->params) mark(p.type);
-        mark(ft->result);
-      }
-    }
-  }
-  return need;
 }
 
 void maker::skip_decl(source& s, const decl& d) {
@@ -1286,17 +1163,13 @@ result<void> maker::exports(source& s, core_item& owner) {
   return ok;
 }
 
-// The `component-type*` sections of a module, merged when they say the same.
-result<std::optional<std::vector<std::uint8_t>>> type_payload(const module& m, const std::string& label) {
-  std::optional<std::vector<std::uint8_t>> out;
+// The distinct `component-type*` section payloads of a module.
+std::vector<std::vector<std::uint8_t>> type_payloads(const module& m) {
+  std::vector<std::vector<std::uint8_t>> out;
   for (const auto& cs : m.customs) {
     if (!cs.name.starts_with("component-type")) continue;
     std::vector<std::uint8_t> p(cs.bytes.begin(), cs.bytes.end());
-    if (out && *out != p)
-      return fail(diagnostic::error(span{cs.offset, cs.offset + 1},
-                                    fmt::format("{} has several different `component-type` sections", label),
-                                    "merging different worlds is not supported yet; embed one world"));
-    out = std::move(p);
+    if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(std::move(p));
   }
   return out;
 }
@@ -1307,13 +1180,13 @@ result<std::vector<std::uint8_t>> maker::run(std::span<const std::uint8_t> core,
   main_core->name = "the module";
   main_core->realloc_export = "cabi_realloc";
   WITC_TRY(main_core->m, decode_module(core, base));
-  WITC_TRY(auto payload, type_payload(*main_core->m, "the module"));
-  if (!payload && opts_.adapters.empty())
+  auto payload = type_payloads(*main_core->m);
+  if (payload.empty() && opts_.adapters.empty())
     return error("the module has no `component-type` custom section",
                  "embed its world first: `witc component embed --wit <wit> module.wasm -o module.wasm`");
   WITC_TRY(main_core->bytes, strip_custom(core, "component-type", base));
-  if (payload) {
-    WITC_TRY(auto src, load_source("the module", *payload));
+  if (!payload.empty()) {
+    WITC_TRY(auto src, load_source("the module", payload));
     main_core->src = src.get();
     sources_.push_back(std::move(src));
   }
@@ -1326,9 +1199,9 @@ result<std::vector<std::uint8_t>> maker::run(std::span<const std::uint8_t> core,
     WITC_TRY(c->bytes, prepare_adapter(ad.bytes, 0));
     WITC_TRY(c->m, decode_module(c->bytes, 0));
     WITC_TRY(auto m0, decode_module(ad.bytes, 0));
-    WITC_TRY(auto p, type_payload(*m0, c->name));
-    if (p) {
-      WITC_TRY(auto src, load_source(c->name, *p));
+    auto p = type_payloads(*m0);
+    if (!p.empty()) {
+      WITC_TRY(auto src, load_source(c->name, p));
       c->src = src.get();
       sources_.push_back(std::move(src));
     }

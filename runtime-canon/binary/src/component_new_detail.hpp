@@ -3,12 +3,15 @@
 // WIT functions, and the small core modules (shim, fixup, init) and core-module
 // edits it needs.
 #include <cstdint>
+#include <map>
+#include <set>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "witc/binary/component_ast.hpp"
 #include "witc/binary/core_module.hpp"
 #include "witc/support/result.hpp"
 #include "witc/wit/resolve.hpp"
@@ -33,6 +36,20 @@ struct abi {
   bool post_return_possible = false;  // results go through memory
 };
 [[nodiscard]] abi function_abi(const wit::resolve& r, const wit::function& f, bool lift);
+
+// ---- worlds ----------------------------------------------------------------------------
+
+/// Instance type `it` cut down to the functions in `funcs`, the types in `types` and
+/// what they refer to, indices renumbered. Example: `trim_instance(it, {"write"}, {"error"})`.
+[[nodiscard]] component::componenttype trim_instance(const component::componenttype& it,
+                                                     const std::set<std::string>& funcs,
+                                                     const std::set<std::string>& types);
+
+/// Which of the first `split` decls of world type `ct` the instance imports named in
+/// `uses` (interface -> functions and `[resource-drop]` names used) need, with the types
+/// they alias from other instances; their instance types are trimmed in place.
+[[nodiscard]] std::vector<bool> needed_decls(component::componenttype& ct, std::size_t split,
+                                             const std::map<std::string, std::set<std::string>>& uses);
 
 // ---- core module bytes -----------------------------------------------------------------
 
