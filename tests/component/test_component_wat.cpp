@@ -245,6 +245,13 @@ TEST_CASE("wat: errors name the problem and the place", "[component][wat]") {
   CHECK(where(parse("(component (alias outer 5 0 (type)))")) == "1:25: outer count 5 is beyond the outermost scope");
   CHECK(where(parse("(component \x01)")) == "1:12: unexpected character `\\x01`");
   CHECK(where(parse("(component (export \"a\" \"b\\q\"))")) == "1:26: invalid string escape `\\q`");
+  CHECK(where(parse("(component (export \"\\ff\" (type 0)))")) == "1:20: malformed UTF-8 encoding in a name");
+  CHECK(where(parse("(component (alias outer 0 0 (func)))")) == "1:29: an outer alias names a type or a component");
+  std::string nested = "(component (type ";
+  for (int i = 0; i < 101; ++i) nested += "(instance (type ";
+  nested += "u8";
+  for (int i = 0; i < 101; ++i) nested += "))";
+  CHECK(where(parse(nested + "))")).find("nested too deeply") != std::string::npos);
   // Deep nesting is an error, never a stack overflow.
   std::string deep = "(component (type ";
   for (int i = 0; i < 100000; ++i) deep += "(list ";

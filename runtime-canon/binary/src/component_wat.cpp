@@ -350,8 +350,30 @@ class reader {
     return v;
   }
 
+  static bool valid_utf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+      auto c = static_cast<unsigned char>(s[i]);
+      std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+      if (len == 0 || i + len > s.size()) return false;
+      std::uint32_t cp = len == 1 ? c : c & (0x7F >> len);
+      for (std::size_t k = 1; k < len; ++k) {
+        auto cc = static_cast<unsigned char>(s[i + k]);
+        if ((cc & 0xC0) != 0x80) return false;
+        cp = (cp << 6) | (cc & 0x3F);
+      }
+      if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+          (cp >= 0xD800 && cp <= 0xDFFF))
+        return false;
+      i += len;
+    }
+    return true;
+  }
+
+  /// A string used as a name: it must be UTF-8, as the binary format requires.
   static result<std::string> name_string(const sexp& s, std::string_view what) {
     if (!s.is_string()) return expected(s, what);
+    if (!valid_utf8(s.value)) return fail(diagnostic::error(s.sp, "malformed UTF-8 encoding in a name"));
     return s.value;
   }
 
@@ -634,6 +656,10 @@ class reader {
   /// `(component decls...)` / `(instance decls...)` as a type; `from` is where the
   /// declarations start in `s`.
   result<type> type_scope(scope& parent, const sexp& s, bool instance, std::string_view id, std::size_t from) {
+    // The binary reader takes component and instance types 100 deep at most.
+    std::size_t depth = 0;
+    for (const scope* p = &parent; p; p = p->parent) ++depth;
+    if (depth > 100) return fail(diagnostic::error(s.sp, "component and instance types nested too deeply"));
     type t;
     t.instance = instance;
     componenttype ct;
@@ -827,6 +853,8 @@ class reader {
     alias a;
     if (items[0]->is_atom("outer")) {
       // An outer alias's index lives in the outer scope's space of this sort.
+      if (*sp != sp_type && *sp != sp_component)
+        return fail(diagnostic::error(so.sp, "an outer alias names a type or a component"));
       a.target = 2;
       const sexp& cs = *items[1];
       const scope* target = &sc;
