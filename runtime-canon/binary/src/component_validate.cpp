@@ -24,7 +24,7 @@ result<typed_component> validator::typed(const component& c) {
   WITC_TRY(tid t, component_(c));
   typed_component r;
   r.root = t;
-  r.arena = std::move(arena_);
+  r.arena.assign(std::make_move_iterator(arena_.begin()), std::make_move_iterator(arena_.end()));
   r.resources = std::move(res_);
   r.resource_nodes = std::move(res_tid_);
   return r;
@@ -131,7 +131,7 @@ result<void> validator::sections(const component& c) {
       case 9: {
         const auto& st = std::get<start>(b);
         WITC_TRY(tid f, at(cur().funcs, st.func, st.offset, "func"));
-        const tnode fn = node(f);
+        const tnode& fn = node(f);
         if (st.args.size() != fn.fields.size())
           return err(st.offset, fmt::format("component start function requires {} arguments but was given {}",
                                             fn.fields.size(), st.args.size()));

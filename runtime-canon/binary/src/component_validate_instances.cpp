@@ -189,7 +189,7 @@ result<void> validator::instance_(const instance& in) {
       if (!args.emplace(a.name, e).second)
         return err(in.offset, fmt::format("instantiation argument `{}` conflicts with previous argument", a.name));
     }
-    const tnode c = node(ct);
+    const tnode& c = node(ct);
     mapping mp;
     std::unordered_map<tid, tid> memo;
     mp.bindable.insert(c.imported_res.begin(), c.imported_res.end());

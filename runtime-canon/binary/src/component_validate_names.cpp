@@ -50,7 +50,7 @@ bool validator::named_vt(const vt& v, const name_set& s, const std::unordered_se
   }
 }
 
-bool validator::named_entity(const entity& e, const name_set& s, std::unordered_set<tid> extra, int depth) {
+bool validator::named_entity(const entity& e, const name_set& s, const std::unordered_set<tid>& extra, int depth) {
   if (depth > 50) return true;
   switch (e.kind) {
     case ek::func: {
@@ -70,14 +70,16 @@ bool validator::named_entity(const entity& e, const name_set& s, std::unordered_
       return okk;
     }
     case ek::instance: {
+      // An instance's own type exports name the types inside it.
       const tnode& n = node(e.t);
+      std::unordered_set<tid> inner = extra;
       for (const auto& [name, x] : n.exports)
         if (x.kind == ek::type) {
-          extra.insert(x.t);
-          if (node(x.t).kind == tk::resource) extra.insert(res_tid_[node(x.t).res]);
+          inner.insert(x.t);
+          if (node(x.t).kind == tk::resource) inner.insert(res_tid_[node(x.t).res]);
         }
       for (const auto& [name, x] : n.exports)
-        if (!named_entity(x, s, extra, depth + 1)) return false;
+        if (!named_entity(x, s, inner, depth + 1)) return false;
       return true;
     }
     default: return true;

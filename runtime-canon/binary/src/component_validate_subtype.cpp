@@ -214,16 +214,18 @@ entity validator::subst_entity(const entity& e, const std::unordered_map<rid, ri
 tid validator::subst(tid t, const std::unordered_map<rid, rid>& m, std::unordered_map<tid, tid>& memo) {
   if (m.empty() && memo.empty()) return t;
   if (auto it = memo.find(t); it != memo.end()) return it->second;
-  tnode n = node(t);  // a copy: `add` below may move the arena
-  switch (n.kind) {
+  // The arena is a deque: `o` stays valid while the recursion below adds nodes.
+  const tnode& o = node(t);
+  switch (o.kind) {
     case tk::resource: {
-      auto it = m.find(n.res);
+      auto it = m.find(o.res);
       tid r = t;
       if (it != m.end()) {
-        if (n.alias_of) {
+        if (o.alias_of) {
           // Another index (name) for the resource stays a distinct node.
+          tnode n = o;
           n.res = it->second;
-          n.alias_of = subst(*n.alias_of, m, memo);
+          n.alias_of = subst(*o.alias_of, m, memo);
           r = add(std::move(n));
         } else {
           r = res_tid_[it->second];
@@ -236,46 +238,47 @@ tid validator::subst(tid t, const std::unordered_map<rid, rid>& m, std::unordere
       return t;
     default: break;
   }
-  if (n.alias_of) n.alias_of = subst(*n.alias_of, m, memo);
-  if (n.code == 0x69 || n.code == 0x68) {
-    if (auto it = m.find(n.res); it != m.end()) n.res = it->second;
-    n.ref = subst(n.ref, m, memo);
+  // Copied on the first reference that changes: a type that mentions nothing
+  // substituted stays the same type (and keeps its name), with no copy made.
+  std::optional<tnode> n;
+  auto edit = [&]() -> tnode& {
+    if (!n) n.emplace(o);
+    return *n;
+  };
+  auto vt_slot = [&](auto get) {
+    const vt& v = get(o);
+    vt x = subst_vt(v, m, memo);
+    if (!(x == v)) get(edit()) = x;
+  };
+  if (o.alias_of)
+    if (tid x = subst(*o.alias_of, m, memo); x != *o.alias_of) edit().alias_of = x;
+  if (o.code == 0x69 || o.code == 0x68) {
+    if (auto it = m.find(o.res); it != m.end() && it->second != o.res) edit().res = it->second;
+    if (tid x = subst(o.ref, m, memo); x != o.ref) edit().ref = x;
   }
-  for (auto& f : n.fields) f.second = subst_vt(f.second, m, memo);
-  for (auto& c : n.cases)
-    if (c.second) c.second = subst_vt(*c.second, m, memo);
-  for (auto& x : n.types) x = subst_vt(x, m, memo);
-  if (n.a) n.a = subst_vt(*n.a, m, memo);
-  if (n.b) n.b = subst_vt(*n.b, m, memo);
-  for (auto& i : n.imports) i.second = subst_entity(i.second, m, memo);
-  for (auto& e : n.exports) e.second = subst_entity(e.second, m, memo);
-  for (auto& r : n.imported_res)
-    if (auto it = m.find(r); it != m.end()) r = it->second;
-  for (auto& r : n.defined_res)
-    if (auto it = m.find(r); it != m.end()) r = it->second;
-  // A type that mentions nothing substituted stays the same type (and keeps its name).
-  if (same_refs(n, node(t))) {
-    memo[t] = t;
-    return t;
+  for (std::size_t i = 0; i < o.fields.size(); ++i) vt_slot([i](auto& k) -> auto& { return k.fields[i].second; });
+  for (std::size_t i = 0; i < o.cases.size(); ++i)
+    if (o.cases[i].second) vt_slot([i](auto& k) -> auto& { return *k.cases[i].second; });
+  for (std::size_t i = 0; i < o.types.size(); ++i) vt_slot([i](auto& k) -> auto& { return k.types[i]; });
+  if (o.a) vt_slot([](auto& k) -> auto& { return *k.a; });
+  if (o.b) vt_slot([](auto& k) -> auto& { return *k.b; });
+  for (std::size_t i = 0; i < o.imports.size(); ++i) {
+    entity x = subst_entity(o.imports[i].second, m, memo);
+    if (!same_entity(x, o.imports[i].second)) edit().imports[i].second = x;
   }
-  tid r = add(std::move(n));
+  for (std::size_t i = 0; i < o.exports.size(); ++i) {
+    entity x = subst_entity(o.exports[i].second, m, memo);
+    if (!same_entity(x, o.exports[i].second)) edit().exports[i].second = x;
+  }
+  for (std::size_t i = 0; i < o.imported_res.size(); ++i)
+    if (auto it = m.find(o.imported_res[i]); it != m.end() && it->second != o.imported_res[i])
+      edit().imported_res[i] = it->second;
+  for (std::size_t i = 0; i < o.defined_res.size(); ++i)
+    if (auto it = m.find(o.defined_res[i]); it != m.end() && it->second != o.defined_res[i])
+      edit().defined_res[i] = it->second;
+  tid r = n ? add(std::move(*n)) : t;
   memo[t] = r;
   return r;
-}
-
-bool validator::same_refs(const tnode& a, const tnode& b) {
-  auto same_list = [](const auto& x, const auto& y, auto eq) {
-    if (x.size() != y.size()) return false;
-    for (std::size_t i = 0; i < x.size(); ++i)
-      if (!eq(x[i], y[i])) return false;
-    return true;
-  };
-  return a.alias_of == b.alias_of && a.res == b.res && a.ref == b.ref && a.a == b.a && a.b == b.b &&
-         a.types == b.types && a.imported_res == b.imported_res && a.defined_res == b.defined_res &&
-         same_list(a.fields, b.fields, [](const auto& x, const auto& y) { return x.second == y.second; }) &&
-         same_list(a.cases, b.cases, [](const auto& x, const auto& y) { return x.second == y.second; }) &&
-         same_list(a.imports, b.imports, [](const auto& x, const auto& y) { return same_entity(x.second, y.second); }) &&
-         same_list(a.exports, b.exports, [](const auto& x, const auto& y) { return same_entity(x.second, y.second); });
 }
 
 // Gives an instance or component type's defined resources fresh identities.

@@ -55,15 +55,31 @@ bool validator::is_name_char_label(const std::string& s, std::string& e) {
 }
 
 result<void> validator::unique_labels(const std::vector<std::string>& names, std::uint32_t off, std::string_view what) {
+  auto lower = [](std::string k) {
+    for (auto& ch : k) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return k;
+  };
+  auto iequal = [](std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+  };
+  // Most lists are short: comparing pairs allocates nothing.
+  constexpr std::size_t small = 16;
   std::unordered_map<std::string, std::string> seen;
-  for (const auto& n : names) {
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const auto& n = names[i];
     std::string e;
     if (!is_name_char_label(n, e)) return err(off, fmt::format("{} name {}", what, e));
-    std::string k = n;
-    for (auto& ch : k) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    auto [it, fresh] = seen.emplace(k, n);
-    if (!fresh)
-      return err(off, fmt::format("{} name `{}` conflicts with previous {} name `{}`", what, n, what, it->second));
+    const std::string* prev = nullptr;
+    if (names.size() <= small) {
+      for (std::size_t j = 0; j < i && !prev; ++j)
+        if (iequal(names[j], n)) prev = &names[j];
+    } else if (auto [it, fresh] = seen.emplace(lower(n), n); !fresh) {
+      prev = &it->second;
+    }
+    if (prev)
+      return err(off, fmt::format("{} name `{}` conflicts with previous {} name `{}`", what, n, what, *prev));
   }
   return ok;
 }

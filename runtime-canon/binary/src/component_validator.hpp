@@ -7,6 +7,8 @@
 // canonical definitions.
 #include <fmt/format.h>
 
+#include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -76,7 +78,7 @@ class validator {
 
  private:
   component_validate_options opts_;
-  std::vector<tnode> arena_;
+  std::deque<tnode> arena_;  // a deque: a node's address stays put while others are added
   std::vector<resource_info> res_;
   std::unordered_map<rid, tid> res_tid_;
   std::vector<scope> scopes_;
@@ -185,13 +187,12 @@ class validator {
   tid subst(tid t, const std::unordered_map<rid, rid>& m, std::unordered_map<tid, tid>& memo);
   static bool same_entity(const entity& a, const entity& b) { return a.kind == b.kind && a.t == b.t && a.v == b.v; }
 
-  static bool same_refs(const tnode& a, const tnode& b);
   // Gives an instance or component type's defined resources fresh identities.
   std::pair<tid, std::vector<rid>> freshen(tid t);
 
   // ---- the "named types" rule for imports and exports ----
   bool named_vt(const vt& v, const name_set& s, const std::unordered_set<tid>& extra, int depth = 0);
-  bool named_entity(const entity& e, const name_set& s, std::unordered_set<tid> extra = {}, int depth = 0);
+  bool named_entity(const entity& e, const name_set& s, const std::unordered_set<tid>& extra = {}, int depth = 0);
 
   // ---- names ----
   result<void> check_attrs(const extern_name& n, const entity& e, const parsed_name& pn, std::uint32_t off);
