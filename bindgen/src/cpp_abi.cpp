@@ -156,13 +156,21 @@ void abi_emitter::lower_flat(const std::string& e, wit::type t0, lower_mode m, s
              std::holds_alternative<wit::variant>(d.kind)) {
     const auto ft = canon::flatten_type(*g_.canon_of(t));
     const auto disc = tmp("tag");
+    const auto cases = cases_of(g_, side_, d, t, e);
+    if (ft.size() == 1) {  // no payloads: the discriminant alone, in one line
+      const bool is_variant = std::holds_alternative<wit::variant>(d.kind);
+      line(code, fmt::format("std::int32_t {} = {};", disc,
+                             is_variant ? fmt::format("static_cast<std::int32_t>({}.kind())", e)
+                                        : fmt::format("{} ? 0 : 1", cases[0].condition)));
+      out.push_back({disc, core_type::i32});
+      return;
+    }
     line(code, fmt::format("std::int32_t {} = 0;", disc));
     std::vector<std::string> slots;
     for (std::size_t j = 1; j < ft.size(); ++j) {
       slots.push_back(tmp("slot"));
       line(code, fmt::format("{} {} = 0;", core_cpp(ft[j]), slots.back()));
     }
-    const auto cases = cases_of(g_, side_, d, t, e);
     for (std::size_t k = 0; k < cases.size(); ++k) {
       const auto& c = cases[k];
       line(code, k == 0 ? fmt::format("if ({}) {{", c.condition)
