@@ -26,6 +26,7 @@
 #include "witc/binary/component_validate.hpp"
 #include "witc/binary/component_wit.hpp"
 #include "witc/binary/core_module.hpp"
+#include "witc/binary/core_validate.hpp"
 #include "witc/wit/merge.hpp"
 
 namespace witc::binary {
@@ -445,7 +446,11 @@ result<void> maker::replay_decl(source& s, const decl& d) {
           s.walias.push_back({d.alias.instance, d.alias.name});
           break;
         case sort_kind::func: s.fmap.push_back(i); break;
-        case sort_kind::instance: s.imap.push_back(i); break;
+        case sort_kind::instance:
+          s.imap.push_back(i);
+          s.winst.push_back(d.alias.name);
+          s.winst_type.push_back(~u32{0});
+          break;
         default: return error("the world type aliases an unexpected sort");
       }
       return ok;
@@ -500,6 +505,8 @@ void maker::skip_decl(source& s, const decl& d) {
       s.fmap.push_back(none);
     } else if (d.alias.sort.kind == sort_kind::instance) {
       s.imap.push_back(none);
+      s.winst.push_back(d.alias.name);
+      s.winst_type.push_back(none);
     }
   } else if (d.tag == 3) {
     if (d.ext.kind == 1) s.fmap.push_back(none);
@@ -538,10 +545,28 @@ result<void> maker::collect_garbage(core_item& ad, std::map<std::string, std::se
     if (im.module == prefix)
       if (const auto* e = ad.find_export(im.name); e && e->kind == extern_kind::func) roots.push_back(e->index);
   for (const auto& e : ad.m->exports)
-    if (e.kind == extern_kind::func &&
-        (e.name.find('#') != std::string::npos || e.name == "cabi_import_realloc" || e.name == "cabi_export_realloc"))
-      roots.push_back(e.index);
-  WITC_TRY(ad.live, live_functions(*ad.m, roots));
+    if (e.kind == extern_kind::func && e.name.find('#') != std::string::npos) roots.push_back(e.index);
+  // `cabi_import_realloc` is live only when a live import needs a realloc to lower.
+  const export_* realloc = ad.find_export("cabi_import_realloc");
+  for (int round = 0; round < 2; ++round) {
+    WITC_TRY(ad.live, live_functions(*ad.m, roots));
+    if (!ad.src || !realloc || realloc->kind != extern_kind::func || ad.live[realloc->index]) break;
+    const auto& r = ad.src->d.resolve;
+    bool wants_realloc = false;
+    u32 f = 0;
+    for (const auto& im : ad.m->imports) {
+      if (im.kind != extern_kind::func) continue;
+      if (!ad.live[f++] || im.module == "env" || im.module == "__main_module__") continue;
+      auto k = find_import_key(r, ad.src->w, im.module);
+      if (!k) continue;
+      const auto& item = r[ad.src->w].imports.find(*k)->second;
+      if (item.kind != wit::world_item::kind::interface) continue;
+      if (auto fn = r[item.iface].functions.find(im.name); fn != r[item.iface].functions.end())
+        wants_realloc = wants_realloc || function_abi(r, fn->second, false).realloc;
+    }
+    if (!wants_realloc) break;
+    roots.push_back(realloc->index);
+  }
   if (!ad.src) return ok;
   const auto& r = ad.src->d.resolve;
   u32 f = 0;
@@ -1179,7 +1204,8 @@ result<std::vector<std::uint8_t>> maker::run(std::span<const std::uint8_t> core,
   auto main_core = std::make_unique<core_item>();
   main_core->name = "the module";
   main_core->realloc_export = "cabi_realloc";
-  WITC_TRY(main_core->m, decode_module(core, base));
+  // Validated first: everything after indexes its types and functions freely.
+  WITC_TRY(main_core->m, load_module(core, base));
   auto payload = type_payloads(*main_core->m);
   if (payload.empty() && opts_.adapters.empty())
     return error("the module has no `component-type` custom section",
@@ -1192,12 +1218,16 @@ result<std::vector<std::uint8_t>> maker::run(std::span<const std::uint8_t> core,
   }
   cores_.push_back(std::move(main_core));
   for (const auto& ad : opts_.adapters) {
+    // An adapter the module imports nothing from is left out, as wit-component does.
+    if (std::none_of(main().m->imports.begin(), main().m->imports.end(),
+                     [&](const import& im) { return im.module == ad.name; }))
+      continue;
     auto c = std::make_unique<core_item>();
     c->name = "adapter `" + ad.name + "`";
     c->is_main = false;
     c->realloc_export = "cabi_import_realloc";
     WITC_TRY(c->bytes, prepare_adapter(ad.bytes, 0));
-    WITC_TRY(c->m, decode_module(c->bytes, 0));
+    WITC_TRY(c->m, load_module(c->bytes, 0));
     WITC_TRY(auto m0, decode_module(ad.bytes, 0));
     auto p = type_payloads(*m0);
     if (!p.empty()) {
