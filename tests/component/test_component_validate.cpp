@@ -63,9 +63,9 @@ TEST_CASE("component validator over the component spec corpus") {
   fmt::print("valid: {}/{} accepted; invalid: {}/{} rejected\n", valid_ok, valid_total, invalid_ok, invalid_total);
   fmt::print("component-spec: {} passed, {} failed\n", passed, failed);
   CHECK(passed + failed > 900);
-  // A floor, not the goal: what the reference accepts and rejects, less the known gaps
-  // (core modules using GC, exceptions, multi-memory or memory64, which the core decoder
-  // does not read yet).
-  CHECK(passed >= 1038);
+  // A floor, not the goal: what the reference accepts and rejects, less two known gaps
+  // (typed references in a core instance's export types are compared by their low byte;
+  // `realloc` of a memory64 memory is not yet accepted with i64 parameters).
+  CHECK(passed >= 1062);
   CHECK(invalid_ok >= 459);
 }

@@ -176,7 +176,7 @@ result<void> validate_wasm(std::span<const std::uint8_t> bytes, std::uint32_t ba
     WITC_TRY(auto c, read_component(bytes, base));
     return validate_component(c, opts);
   }
-  WITC_TRY(auto m, load_module(bytes, base));
+  WITC_TRY(auto m, load_module(bytes, base, {.features = core_features::all()}));
   (void)m;
   return ok;
 }

@@ -358,7 +358,7 @@ result<void> validator::module_decls(const core_moduletype& mt) {
 
 // A core module embedded in the component: the core validator checks it.
 result<tid> validator::embedded_module(const core_module& m) {
-  WITC_TRY(auto mod, load_module(m.bytes, m.offset));
+  WITC_TRY(auto mod, load_module(m.bytes, m.offset, {.features = core_features::all()}));
   tnode n;
   n.kind = tk::core_module;
   auto func_node = [&](std::uint32_t type_idx) {
@@ -385,6 +385,8 @@ result<tid> validator::embedded_module(const core_module& m) {
       case extern_kind::table: e.val = core_of(im.table.elem); e.lim = limits_of(im.table.lim); break;
       case extern_kind::memory: e.lim = limits_of(im.memory.lim); break;
       case extern_kind::global: e.val = core_of(im.global.type); e.mut = im.global.mut; break;
+      // A tag's type is a function type (its payload as parameters).
+      case extern_kind::tag: e.t = func_node(im.tag_type); break;
     }
     n.core_imports.push_back({{im.module, im.name}, e});
   }
@@ -404,6 +406,12 @@ result<tid> validator::embedded_module(const core_module& m) {
         auto g = mod->global_at(ex.index);
         e.val = core_of(g.type);
         e.mut = g.mut;
+        break;
+      }
+      case extern_kind::tag: {
+        const auto& by_tag = mod->imports_by_kind[static_cast<std::size_t>(extern_kind::tag)];
+        e.t = func_node(ex.index < by_tag.size() ? mod->imports[by_tag[ex.index]].tag_type
+                                                 : mod->tags[ex.index - by_tag.size()]);
         break;
       }
     }
