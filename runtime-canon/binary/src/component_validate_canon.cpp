@@ -15,7 +15,7 @@ std::vector<std::uint8_t> validator::flat(const vt& v, int depth) {
       case prim::s64: case prim::u64: return {0x7e};
       case prim::f32: return {0x7d};
       case prim::f64: return {0x7c};
-      case prim::string: return {0x7f, 0x7f};
+      case prim::string: return {ptr_, ptr_};
       default: return {0x7f};
     }
   }
@@ -51,7 +51,7 @@ std::vector<std::uint8_t> validator::flat(const vt& v, int depth) {
     }
     case 0x6b: variant({std::nullopt, n.a}); break;
     case 0x6a: variant({n.a, n.b}); break;
-    case 0x70: case 0x63: return {0x7f, 0x7f};
+    case 0x70: case 0x63: return {ptr_, ptr_};
     case 0x67: {
       auto x = flat(*n.a, depth + 1);
       for (std::uint32_t i = 0; i < n.len && out.size() <= 64; ++i) out.insert(out.end(), x.begin(), x.end());
@@ -65,6 +65,7 @@ std::vector<std::uint8_t> validator::flat(const vt& v, int depth) {
 
 result<validator::opts_info> validator::canon_opts(const std::vector<canon_opt>& os, std::uint32_t off) {
   opts_info r;
+  std::optional<tid> realloc_fn;
   int encodings = 0;
   bool seen[10] = {};
   for (const auto& o : os) {
@@ -77,16 +78,14 @@ result<validator::opts_info> validator::canon_opts(const std::vector<canon_opt>&
     switch (o.kind) {
       case 3: {
         WITC_TRY(core_entity m, at(cur().core_memories, o.idx, off, "memory"));
-        if (m.lim.flags & 4) return err(off, "canonical ABI memory must be a 32-bit memory");
+        if ((m.lim.flags & 4) && !opts_.memory64) return err(off, "canonical ABI memory must be a 32-bit memory");
         r.memory = true;
+        r.memory64 = (m.lim.flags & 4) != 0;
         break;
       }
       case 4: {
         WITC_TRY(tid f, at(cur().core_funcs, o.idx, off, "func"));
-        const tnode& n = node(f);
-        std::vector<core_valtype> i32x4(4, core_valtype{0x7f, 0});
-        if (!n.any && !(n.params == i32x4 && n.results == std::vector<core_valtype>{core_valtype{0x7f, 0}}))
-          return err(off, "canonical option `realloc` uses a core function with an incorrect signature");
+        realloc_fn = f;
         r.realloc = true;
         break;
       }
@@ -108,6 +107,13 @@ result<validator::opts_info> validator::canon_opts(const std::vector<canon_opt>&
       case 8: { WITC_TRY(tid f, at(cur().core_types, o.idx, off, "type")); (void)f; break; }
       default: break;
     }
+  }
+  if (realloc_fn) {
+    // Checked after the loop: the memory option, which may come later, sets the pointer type.
+    const tnode& n = node(*realloc_fn);
+    core_valtype p{static_cast<std::uint8_t>(r.memory64 ? 0x7e : 0x7f), 0};
+    if (!n.any && !(n.params == std::vector<core_valtype>(4, p) && n.results == std::vector<core_valtype>{p}))
+      return err(off, "canonical option `realloc` uses a core function with an incorrect signature");
   }
   if (r.callback && !r.async) return err(off, "cannot specify callback without async");
   if (r.post_return && r.async) return err(off, "cannot specify post-return function in async");
@@ -174,15 +180,18 @@ result<void> validator::canon_(const canon& c) {
       if (node(ft).kind != tk::func) return err(off, fmt::format("type index {} is not a function type", c.type));
       WITC_TRY(opts_info o, canon_opts(c.opts, off));
       if (o.async && !node(ft).async) return err(off, "the `async` canonical option requires an async function type");
+      ptr_ = o.memory64 ? 0x7e : 0x7f;
       auto [params, results, param_mem, result_mem] = flatten(node(ft));
+      const std::uint8_t ptr = ptr_;
+      ptr_ = 0x7f;
       bool mem = param_mem, realloc = param_mem;
       // An async lift hands its result to `task.return`, not back through memory.
       if (result_mem && !o.async) mem = true;
-      if (params.size() > max_flat_params) { params = {0x7f}; mem = realloc = true; }
+      if (params.size() > max_flat_params) { params = {ptr}; mem = realloc = true; }
       if (o.async) {
         results = o.callback ? std::vector<std::uint8_t>{0x7f} : std::vector<std::uint8_t>{};
       } else if (results.size() > max_flat_results) {
-        results = {0x7f};
+        results = {ptr};
         mem = true;
       }
       WITC_CHECK(required_opts(o, mem, realloc, off));
@@ -205,7 +214,10 @@ result<void> validator::canon_(const canon& c) {
       WITC_TRY(opts_info o, canon_opts(c.opts, off));
       if (o.post_return) return err(off, "canonical option `post-return` cannot be used when lowering");
       if (o.async && !node(ft).async) return err(off, "the `async` canonical option requires an async function type");
+      ptr_ = o.memory64 ? 0x7e : 0x7f;
       auto [params, results, param_mem, result_mem] = flatten(node(ft));
+      const std::uint8_t ptr = ptr_;
+      ptr_ = 0x7f;
       bool mem = param_mem || result_mem, realloc = result_mem;
       bool has_result = node(ft).a.has_value();
       if (o.async) {
@@ -214,9 +226,9 @@ result<void> validator::canon_(const canon& c) {
         results = {0x7f};
         realloc = false;
       } else {
-        if (params.size() > max_flat_params) { params = {0x7f}; mem = true; }
+        if (params.size() > max_flat_params) { params = {ptr}; mem = true; }
         if (results.size() > max_flat_results) {
-          params.push_back(0x7f);
+          params.push_back(ptr);
           results.clear();
           mem = true;
         }

@@ -372,6 +372,7 @@ result<tid> validator::embedded_module(const core_module& m) {
     core_limits c;
     c.min = l.min;
     if (l.max) { c.flags = 1; c.max = *l.max; }
+    if (l.is64) c.flags |= 4;
     return c;
   };
   std::unordered_set<std::string> seen;

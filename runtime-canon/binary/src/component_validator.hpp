@@ -78,6 +78,8 @@ class validator {
 
  private:
   component_validate_options opts_;
+  // The core type of a pointer or length while flattening: i64 under a 64-bit memory.
+  std::uint8_t ptr_ = 0x7f;
   std::deque<tnode> arena_;  // a deque: a node's address stays put while others are added
   std::vector<resource_info> res_;
   std::unordered_map<rid, tid> res_tid_;
@@ -235,6 +237,7 @@ class validator {
   std::vector<std::uint8_t> flat(const vt& v, int depth = 0);
   struct opts_info {
     bool memory = false, realloc = false, post_return = false, async = false, callback = false;
+    bool memory64 = false;
     std::uint32_t post_return_idx = 0, callback_idx = 0;
   };
 

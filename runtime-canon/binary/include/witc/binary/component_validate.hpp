@@ -21,6 +21,9 @@ struct component_validate_options {
   /// component imports, components exported from the root, and a root export that
   /// re-exports an imported function.
   bool wasmtime_restrictions = false;
+  /// 64-bit memories in canonical options (`component-model-memory64`): pointers and
+  /// lengths of that memory's strings and lists are i64, and so is `realloc`.
+  bool memory64 = false;
 };
 
 /// Validates a decoded component. Errors carry the byte offset of the offending
