@@ -64,8 +64,7 @@ TEST_CASE("component validator over the component spec corpus") {
   fmt::print("valid: {}/{} accepted; invalid: {}/{} rejected\n", valid_ok, valid_total, invalid_ok, invalid_total);
   fmt::print("component-spec: {} passed, {} failed\n", passed, failed);
   CHECK(passed + failed > 900);
-  // A floor, not the goal: what the reference accepts and rejects, less one known gap
-  // (typed references in a core instance's export types are compared by their low byte).
-  CHECK(passed >= 1063);
+  // Everything the reference accepts and rejects.
+  CHECK(failed == 0);
   CHECK(invalid_ok >= 459);
 }

@@ -289,8 +289,8 @@ result<void> validator::core_type_(const core_type& t, bool in_module_type) {
     for (const auto& f : st.type.fields) WITC_CHECK(check_val(f.type));
     if (st.type.form == 0x60) {
       n.kind = tk::core_func;
-      n.params = st.type.params;
-      n.results = st.type.results;
+      for (const auto& p : st.type.params) n.params.push_back(canonical(p));
+      for (const auto& p : st.type.results) n.results.push_back(canonical(p));
     } else {
       n.kind = tk::core_other;
     }
@@ -302,7 +302,7 @@ result<void> validator::core_type_(const core_type& t, bool in_module_type) {
 result<core_entity> validator::core_extern(const core_externtype& e, std::uint32_t off) {
   core_entity c;
   c.kind = e.kind;
-  c.val = e.val;
+  c.val = canonical(e.val);
   c.mut = e.mut;
   c.lim = e.limits;
   if (e.kind == core_sort::func || e.kind == core_sort::tag) {

@@ -160,7 +160,20 @@ class validator {
   result<tid> functype_(const functype& f, std::uint32_t off);
 
   // ---- core types ----
-  core_valtype core_of(binary::valtype v) { return core_valtype{static_cast<std::uint8_t>(v), 0}; }
+  // One spelling per reference type, so `i31ref` and `(ref null i31)` compare equal:
+  // nullable abstract references as their one-byte shorthand, the rest as 0x63/0x64 + heap.
+  static core_valtype canonical(core_valtype v) {
+    if (v.code == 0x63 && v.heap < 0) return core_valtype{static_cast<std::uint8_t>(v.heap + 0x80), 0};
+    return v;
+  }
+  static core_valtype core_of(binary::valtype v) {
+    if (!binary::is_ref(v)) return core_valtype{static_cast<std::uint8_t>(binary::heap_code(v)), 0};
+    bool nullable = binary::ref_nullable(v);
+    if (binary::is_concrete(v))
+      return core_valtype{static_cast<std::uint8_t>(nullable ? 0x63 : 0x64), binary::ref_index(v)};
+    auto code = static_cast<std::uint8_t>(binary::heap_code(v));
+    return nullable ? core_valtype{code, 0} : core_valtype{0x64, static_cast<std::int64_t>(code) - 0x80};
+  }
 
   result<void> core_type_(const core_type& t, bool in_module_type);
   result<core_entity> core_extern(const core_externtype& e, std::uint32_t off);
