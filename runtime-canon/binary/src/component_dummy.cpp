@@ -3,12 +3,13 @@
 // flattening for a world (as wit-component's `dummy_module`).
 #include <fmt/format.h>
 
+#include "component_new_detail.hpp"
 #include "witc/binary/component_wit.hpp"
 
 namespace witc::binary {
 namespace {
 
-constexpr std::uint8_t i32 = 0x7f, i64 = 0x7e, f32 = 0x7d, f64 = 0x7c;
+using component_new_detail::i32;
 
 void leb(std::vector<std::uint8_t>& out, std::uint64_t v) {
   do {
@@ -28,73 +29,13 @@ void section(std::vector<std::uint8_t>& out, std::uint8_t id, const std::vector<
   out.insert(out.end(), body.begin(), body.end());
 }
 
-// Canonical ABI flattening of WIT types.
-class flattener {
- public:
-  explicit flattener(const wit::resolve& r) : r_(r) {}
-
-  void flat(wit::type t, std::vector<std::uint8_t>& out, int depth = 0) {
-    if (depth > 100) return;
-    if (!t.is_id()) {
-      switch (t.prim()) {
-        case wit::primitive::u64: case wit::primitive::s64: out.push_back(i64); return;
-        case wit::primitive::f32: out.push_back(f32); return;
-        case wit::primitive::f64: out.push_back(f64); return;
-        case wit::primitive::string: out.push_back(i32); out.push_back(i32); return;
-        default: out.push_back(i32); return;
-      }
-    }
-    const auto& k = r_[t.id()].kind;
-    auto variant = [&](const std::vector<std::optional<wit::type>>& cases) {
-      std::vector<std::uint8_t> payload;
-      for (const auto& c : cases) {
-        if (!c) continue;
-        std::vector<std::uint8_t> f;
-        flat(*c, f, depth + 1);
-        for (std::size_t i = 0; i < f.size(); ++i) {
-          if (i >= payload.size()) payload.push_back(f[i]);
-          else if (payload[i] != f[i])
-            payload[i] = ((payload[i] == i32 && f[i] == f32) || (payload[i] == f32 && f[i] == i32)) ? i32 : i64;
-        }
-      }
-      out.push_back(i32);
-      out.insert(out.end(), payload.begin(), payload.end());
-    };
-    if (const auto* x = std::get_if<wit::record>(&k)) { for (const auto& f : x->fields) flat(f.ty, out, depth + 1); }
-    else if (const auto* x = std::get_if<wit::tuple>(&k)) { for (const auto& f : x->types) flat(f, out, depth + 1); }
-    else if (const auto* x = std::get_if<wit::variant>(&k)) {
-      std::vector<std::optional<wit::type>> cs;
-      for (const auto& c : x->cases) cs.push_back(c.ty);
-      variant(cs);
-    } else if (const auto* x = std::get_if<wit::option>(&k)) variant({std::nullopt, x->inner});
-    else if (const auto* x = std::get_if<wit::result_>(&k)) variant({x->ok, x->err});
-    else if (const auto* x = std::get_if<wit::fixed_list>(&k)) {
-      for (std::uint32_t i = 0; i < x->size && out.size() <= 64; ++i) flat(x->element, out, depth + 1);
-    } else if (std::get_if<wit::list>(&k) || std::get_if<wit::map>(&k)) { out.push_back(i32); out.push_back(i32); }
-    else if (const auto* x = std::get_if<wit::alias>(&k)) flat(x->target, out, depth + 1);
-    else out.push_back(i32);  // flags (up to 32), enum, handles, future, stream
-  }
-
-  // The core signature of `f` lowered (an import) or lifted (an export).
-  std::pair<std::vector<std::uint8_t>, std::vector<std::uint8_t>> sig(const wit::function& f, bool import) {
-    std::vector<std::uint8_t> params, results;
-    for (const auto& p : f.params) flat(p.ty, params);
-    if (f.result) flat(*f.result, results);
-    if (params.size() > 16) params = {i32};
-    if (results.size() > 1) {
-      if (import) {
-        params.push_back(i32);
-        results.clear();
-      } else {
-        results = {i32};
-      }
-    }
-    return {params, results};
-  }
-
- private:
-  const wit::resolve& r_;
-};
+// The core signature of `f` lowered (an import) or lifted (an export): the same
+// canonical ABI facts `component new` uses.
+std::pair<std::vector<std::uint8_t>, std::vector<std::uint8_t>> sig(const wit::resolve& r, const wit::function& f,
+                                                                  bool import) {
+  auto a = component_new_detail::function_abi(r, f, !import);
+  return {std::move(a.sig.params), std::move(a.sig.results)};
+}
 
 struct module_builder {
   std::vector<std::vector<std::uint8_t>> types;  // encoded func types, deduplicated
@@ -188,18 +129,17 @@ result<std::vector<std::uint8_t>> embed_world(std::span<const std::uint8_t> core
 }
 
 result<std::vector<std::uint8_t>> dummy_module(const wit::resolve& r, wit::world_id w) {
-  flattener fl(r);
   module_builder m;
   const auto& world = r[w];
   // Every import first: defined functions are numbered after them.
   for (const auto& [k, item] : world.imports) {
     std::string module = key_name(r, k);
     if (item.kind == wit::world_item::kind::function) {
-      auto s = fl.sig(item.func, true);
+      auto s = sig(r, item.func, true);
       m.import_func("$root", item.func.name, m.type(s.first, s.second));
     } else if (item.kind == wit::world_item::kind::interface) {
       for (const auto& [fname, f] : r[item.iface].functions) {
-        auto s = fl.sig(f, true);
+        auto s = sig(r, f, true);
         m.import_func(module, fname, m.type(s.first, s.second));
       }
       for (const auto& [tname, t] : r[item.iface].types)
@@ -225,7 +165,7 @@ result<std::vector<std::uint8_t>> dummy_module(const wit::resolve& r, wit::world
   for (const auto& [k, item] : world.exports) {
     std::string prefix = key_name(r, k);
     auto add = [&](const std::string& export_name, const wit::function& f) {
-      auto s = fl.sig(f, false);
+      auto s = sig(r, f, false);
       m.export_func(export_name, m.type(s.first, s.second));
       if (has_post_return(s, f)) m.export_func("cabi_post_" + export_name, m.type(s.second, {}));
     };
