@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "command.hpp"
+#include "file_io.hpp"
 #include "witc/binary/component_wit.hpp"
 #include "witc/wit/load.hpp"
 
@@ -52,19 +53,14 @@ int run_embed(const embed_opts& o) {
       fmt::print(stderr, "error: a core module is required unless `--dummy` is given\n");
       return witc::cli::exit_usage;
     }
-    std::ifstream in(o.input, std::ios::binary);
-    if (!in) return fail({witc::diagnostic::global(fmt::format("cannot read `{}`", o.input))});
-    core.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    auto bytes = witc::cli::read_binary(o.input);
+    if (!bytes) return fail({witc::diagnostic::global(fmt::format("cannot read `{}`", o.input))});
+    core = std::move(*bytes);
   }
   auto out = witc::binary::embed_world(core, r, *w, enc);
   if (!out) return fail(out.error());
-  if (o.output.empty() || o.output == "-") {
-    std::fwrite(out->data(), 1, out->size(), stdout);
-    return witc::cli::exit_ok;
-  }
-  std::ofstream f(o.output, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(out->data()), static_cast<std::streamsize>(out->size()));
-  if (!f) return fail({witc::diagnostic::global(fmt::format("cannot write `{}`", o.output))});
+  if (!witc::cli::write_output(o.output, *out))
+    return fail({witc::diagnostic::global(fmt::format("cannot write `{}`", o.output))});
   return witc::cli::exit_ok;
 }
 }  // namespace

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "command.hpp"
+#include "file_io.hpp"
 #include "witc/binary/component_new.hpp"
 #include "witc/binary/component_wit.hpp"
 #include "witc/wit/load.hpp"
@@ -23,19 +24,13 @@ struct new_opts {
   bool skip_validation = false;
 };
 
-std::optional<std::vector<std::uint8_t>> read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 int run_new(const new_opts& o) {
   witc::source_map sm;
   auto fail = [&](const witc::diagnostics& ds) {
     fmt::print(stderr, "{}", witc::render(ds, sm, isatty(2) != 0));
     return witc::cli::exit_error;
   };
-  auto core = read_bytes(o.input);
+  auto core = witc::cli::read_binary(o.input);
   if (!core) return fail({witc::diagnostic::global(fmt::format("cannot read `{}`", o.input))});
   if (!o.wit.empty()) {
     // Embed (or replace) the world first, as `component embed` would.
@@ -62,7 +57,7 @@ int run_new(const new_opts& o) {
       fmt::print(stderr, "error: `--adapt` expects NAME=ADAPTER.wasm, found `{}`\n", a);
       return witc::cli::exit_usage;
     }
-    auto bytes = read_bytes(a.substr(eq + 1));
+    auto bytes = witc::cli::read_binary(a.substr(eq + 1));
     if (!bytes) return fail({witc::diagnostic::global(fmt::format("cannot read `{}`", a.substr(eq + 1)))});
     opts.adapters.push_back({a.substr(0, eq), std::move(*bytes)});
   }
@@ -70,13 +65,8 @@ int run_new(const new_opts& o) {
   auto base = sm.add(o.input, std::string(text), true);
   auto out = witc::binary::component_new(*core, opts, base);
   if (!out) return fail(out.error());
-  if (o.output.empty() || o.output == "-") {
-    std::fwrite(out->data(), 1, out->size(), stdout);
-    return witc::cli::exit_ok;
-  }
-  std::ofstream f(o.output, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(out->data()), static_cast<std::streamsize>(out->size()));
-  if (!f) return fail({witc::diagnostic::global(fmt::format("cannot write `{}`", o.output))});
+  if (!witc::cli::write_output(o.output, *out))
+    return fail({witc::diagnostic::global(fmt::format("cannot write `{}`", o.output))});
   return witc::cli::exit_ok;
 }
 }  // namespace

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "command.hpp"
+#include "file_io.hpp"
 #include "witc/binary/component_reader.hpp"
 #include "witc/binary/component_wat.hpp"
 #include "witc/binary/component_wit.hpp"
@@ -30,13 +31,7 @@ int report(const witc::diagnostics& ds, const witc::source_map& sm) {
 }
 
 int emit(const wit_opts& o, std::string_view bytes) {
-  if (o.output.empty() || o.output == "-") {
-    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
-    return witc::cli::exit_ok;
-  }
-  std::ofstream out(o.output, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!out) {
+  if (!witc::cli::write_output(o.output, bytes)) {
     fmt::print(stderr, "error: cannot write `{}`\n", o.output);
     return witc::cli::exit_error;
   }
