@@ -142,6 +142,8 @@ class func_checker {
   bool block_type(ctrl& c);
   std::optional<valtype> value_type();
   std::optional<valtype> heap_type();
+  // Reads a type immediate with `read` and checks its type indices.
+  std::optional<valtype> checked_type(result<valtype> (*read)(reader&));
   std::uint32_t slow_u32();
 
   // Stacks.

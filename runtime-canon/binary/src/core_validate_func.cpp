@@ -115,26 +115,12 @@ bool func_checker::skip_s64() {
   return true;
 }
 
-std::optional<valtype> func_checker::value_type() {
+std::optional<valtype> func_checker::value_type() { return checked_type(read_value_type); }
+std::optional<valtype> func_checker::heap_type() { return checked_type(read_heap_type); }
+std::optional<valtype> func_checker::checked_type(result<valtype> (*read)(reader&)) {
   reader rd(std::span<const std::uint8_t>(p_, static_cast<std::size_t>(end_ - p_)),
             base_ + static_cast<std::uint32_t>(p_ - begin_));
-  auto v = read_value_type(rd);
-  if (!v) {
-    if (!err_) err_ = std::move(v).error();
-    p_ = end_;
-    return std::nullopt;
-  }
-  p_ += rd.offset();
-  if (auto c = tc_.check_valtype(*v, at_); !c) {
-    if (!err_) err_ = std::move(c).error();
-    return std::nullopt;
-  }
-  return *v;
-}
-std::optional<valtype> func_checker::heap_type() {
-  reader rd(std::span<const std::uint8_t>(p_, static_cast<std::size_t>(end_ - p_)),
-            base_ + static_cast<std::uint32_t>(p_ - begin_));
-  auto v = read_heap_type(rd);
+  auto v = read(rd);
   if (!v) {
     if (!err_) err_ = std::move(v).error();
     p_ = end_;
