@@ -108,8 +108,16 @@ double cpu_now() {
 
 int main(int argc, char** argv) {
   int n = 5000;
-  for (int i = 1; i + 1 < argc; ++i)
+  const char* write_to = nullptr;  // --write PATH: only write the package (for profilers and other tools)
+  for (int i = 1; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--interfaces") n = std::atoi(argv[i + 1]);
+    if (std::string(argv[i]) == "--write") write_to = argv[i + 1];
+  }
+  if (write_to) {
+    std::size_t lines = 0;
+    std::ofstream(write_to, std::ios::binary) << generate(n, lines);
+    return 0;
+  }
   fs::path dir = fs::temp_directory_path() / fmt::format("witc-bench-{}", getpid());
   fs::create_directories(dir);
   fs::path file = dir / "big.wit";

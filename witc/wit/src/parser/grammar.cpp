@@ -9,7 +9,7 @@ namespace witc::wit::parser {
 
 ast::docs parse_state::docs_before(iterator t) const {
   ast::docs d;
-  std::uint32_t lo = t == first ? lx->base : (t - 1)->end();
+  std::uint32_t lo = t == first ? first_lo : (t - 1)->end();
   std::uint32_t hi = t->begin;
   const auto& cs = lx->comments;
   // Calls come in source order (bar a few tokens of X3 backtracking), so a
@@ -41,22 +41,28 @@ namespace witc::wit::ast {
 result<file> parse(const source_map& sm, std::size_t file_index) {
   using namespace witc::wit::parser;
   const source_map::file& src = sm.at(file_index);
-  lexed lx = tokenize(src.text, src.base);
+  token_stream ts(src.text, src.base);
+  const lexed& lx = ts.data();
   file out;
   out.file_index = static_cast<std::uint32_t>(file_index);
   out.span = {src.base, src.base + static_cast<std::uint32_t>(src.text.size())};
 
   parse_state st;
   st.lx = &lx;
-  st.first = lx.tokens.data();
-  iterator first = lx.tokens.data();
-  iterator last = lx.tokens.data() + lx.tokens.size();
+  iterator first = nullptr;
   try {
-    bool ok = x3::parse(first, last, x3::with<state_tag>(std::ref(st))[grammar::file_r], out);
-    if (!ok) {
-      const token& t = *first;
-      return fail(diagnostic::error({t.begin, t.end()},
-                                    fmt::format("expected `world`, `interface` or `use`, found {}", describe(t.kind))));
+    for (bool head = true; !ts.done(); head = false) {
+      ts.next_chunk();
+      st.first = first = lx.tokens.data();
+      st.first_lo = ts.prev_end();
+      iterator last = first + lx.tokens.size();
+      bool ok = head ? x3::parse(first, last, x3::with<state_tag>(std::ref(st))[grammar::file_r], out)
+                     : x3::parse(first, last, x3::with<state_tag>(std::ref(st))[grammar::file_rest_r], out);
+      if (!ok) {
+        const token& t = *first;
+        return fail(diagnostic::error(
+            {t.begin, t.end()}, fmt::format("expected `world`, `interface` or `use`, found {}", describe(t.kind))));
+      }
     }
   } catch (const x3::expectation_failure<iterator>& e) {
     const token& t = *e.where();

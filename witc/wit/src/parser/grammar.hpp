@@ -31,7 +31,8 @@ struct syntax_error {
 /// Per-parse mutable state, reachable from semantic actions through the X3 context.
 struct parse_state {
   const lexed* lx = nullptr;
-  iterator first = nullptr;  // first token of the file
+  iterator first = nullptr;      // first token of the chunk being parsed
+  std::uint32_t first_lo = 0;    // where the token before `first` ends (docs start after it)
   std::uint32_t type_depth = 0;
   std::uint32_t package_depth = 0;
   // The item being started: its first token (for docs and span) and the

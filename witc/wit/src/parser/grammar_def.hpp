@@ -85,6 +85,7 @@ struct world_class;
 struct nested_package_class;
 struct package_decl_class;
 struct file_class;
+struct file_rest_class;
 
 const x3::rule<version_class, ast::version> version_r = "an integer";
 const x3::rule<package_name_class, ast::package_name> package_name_r = "an identifier or string";
@@ -121,6 +122,7 @@ const x3::rule<world_class, ast::world_def> world_r = "keyword `world`";
 const x3::rule<nested_package_class, ast::nested_package> nested_package_r = "keyword `package`";
 const x3::rule<package_decl_class, ast::package_decl> package_decl_r = "keyword `package`";
 const x3::rule<file_class, ast::file> file_r = "a WIT file";
+const x3::rule<file_rest_class, ast::file> file_rest_r = "a WIT file";
 
 // Attributes are read before the keyword that says what the item is; they wait
 // in the parse state until the item's first action takes them.
@@ -401,12 +403,14 @@ const auto package_decl_r_def =
 const auto file_r_def = (-package_decl_r[WITC_ACT(v.package = std::move(a))] >>
                          *((!T(tok::eof)) > toplevel_entry)) >
                         T(tok::eof);
+// The items after the file's first chunk (see `token_stream`): no package header.
+const auto file_rest_r_def = *((!T(tok::eof)) > toplevel_entry) > T(tok::eof);
 
 BOOST_SPIRIT_DEFINE(version_r, package_name_r, use_path_r, use_name_r, use_item_r, toplevel_use_r, attribute_r,
                     type_r, param_r, func_type_r, func_item_r, field_r, flag_r, case_r, enum_case_r)
 BOOST_SPIRIT_DEFINE(alias_r, record_r, flags_r, variant_r, enum_r, resource_r, resource_tail_r, resource_func_r,
                     resource_func_body_r, iface_body_r, interface_r, extern_r)
-BOOST_SPIRIT_DEFINE(include_tail_r, include_name_r, include_r, world_r, nested_package_r, package_decl_r, file_r)
+BOOST_SPIRIT_DEFINE(include_tail_r, include_name_r, include_r, world_r, nested_package_r, package_decl_r, file_r, file_rest_r)
 
 #undef WITC_TAKE
 #undef WITC_PUSH

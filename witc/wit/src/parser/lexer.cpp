@@ -277,28 +277,55 @@ class lexer {
       : p_(reinterpret_cast<const unsigned char*>(text.data())),
         start_(p_),
         end_(p_ + text.size()),
-        base_(base) {
+        base_(base),
+        prev_end_(base) {
     out_.text = text;
     out_.base = base;
   }
+  // After `start` failed: the next chunk is the error.
+  void failed_before_start() { failed_ = true; }
 
-  lexed run() {
-    if (!prescan()) return finish_error();
+  // wit-parser's input-wide checks and the BOM; false when the input is refused
+  // (then the first chunk is the error).
+  bool start() {
+    if (!prescan()) return false;
     if (end_ - p_ >= 3 && p_[0] == 0xEF && p_[1] == 0xBB && p_[2] == 0xBF) p_ += 3;
-    // One token per two bytes at most for real WIT; reserving that much costs
-    // address space only (untouched pages stay unmapped) and saves the copy and
-    // double footprint of a growing vector on large files.
-    out_.tokens.reserve(static_cast<std::size_t>(end_ - p_) / 2 + 16);
+    return true;
+  }
+
+  // The tokens of the next top-level item: every top-level item ends with a `;`
+  // or `}` at brace depth 0, and the grammar never looks past that token, so
+  // parsing item by item reads exactly the tokens a whole-file parse would.
+  void chunk() {
+    if (!out_.tokens.empty()) prev_end_ = out_.tokens.back().end();
+    out_.tokens.clear();
+    if (done_) return;
+    if (failed_) return finish_error();
+    int depth = 0;
     while (true) {
       skip_trivia();
       if (failed_) return finish_error();
       if (p_ == end_) break;
       if (!next_token()) return finish_error();
+      tok k = out_.tokens.back().kind;
+      if (k == tok::lbrace) {
+        ++depth;
+      } else if ((k == tok::rbrace && --depth <= 0) || (k == tok::semicolon && depth <= 0)) {
+        // The next token's position is not known yet; the grammar never reports
+        // a chunk's own eof (see above), so the closing token's end will do.
+        std::uint32_t e = out_.tokens.back().end();
+        out_.tokens.emplace_back(e, e, tok::eof);
+        return;
+      }
     }
     std::uint32_t e = off(end_);
     out_.tokens.emplace_back(e, e, tok::eof);
-    return std::move(out_);
+    done_ = true;
   }
+
+  [[nodiscard]] const lexed& data() const noexcept { return out_; }
+  [[nodiscard]] bool done() const noexcept { return done_; }
+  [[nodiscard]] std::uint32_t prev_end() const noexcept { return prev_end_; }
 
  private:
   std::uint32_t off(const unsigned char* p) const { return base_ + static_cast<std::uint32_t>(p - start_); }
@@ -312,12 +339,12 @@ class lexer {
     failed_ = true;
   }
 
-  lexed finish_error() {
+  void finish_error() {
     std::uint32_t at = out_.error ? out_.error->at : off(p_);
     out_.tokens.emplace_back(at, at + 1, tok::lex_error);
     std::uint32_t e = off(end_);
     out_.tokens.emplace_back(e, e, tok::eof);
-    return std::move(out_);
+    done_ = true;
   }
 
   // wit-parser's `detect_invalid_input`, plus UTF-8 validity (which Rust checks
@@ -603,12 +630,25 @@ class lexer {
   const unsigned char* end_;
   std::uint32_t base_;
   bool failed_ = false;
+  bool done_ = false;
+  std::uint32_t prev_end_;
   lexed out_;
 };
 
 }  // namespace
 
-lexed tokenize(std::string_view text, std::uint32_t base) { return lexer(text, base).run(); }
+struct token_stream::impl : lexer {
+  using lexer::lexer;
+};
+
+token_stream::token_stream(std::string_view text, std::uint32_t base) : p_(std::make_unique<impl>(text, base)) {
+  if (!p_->start()) p_->failed_before_start();
+}
+token_stream::~token_stream() = default;
+void token_stream::next_chunk() { p_->chunk(); }
+bool token_stream::done() const noexcept { return p_->done(); }
+const lexed& token_stream::data() const noexcept { return p_->data(); }
+std::uint32_t token_stream::prev_end() const noexcept { return p_->prev_end(); }
 
 bool is_keyword(std::string_view name) noexcept { return keyword(name) != tok::id; }
 

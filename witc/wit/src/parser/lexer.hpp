@@ -4,6 +4,7 @@
 // out of the token kind). It mirrors wit-parser's lexer (crates/wit-parser/src/ast/lex.rs):
 // the same token set, the same whitespace and comment rules, the same error texts.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,10 +61,34 @@ struct lexed {
   std::uint32_t base = 0;  // its global offset
 };
 
-/// Tokenizes `text` (which starts at global offset `base`). Input-wide checks
-/// (UTF-8, control and bidi codepoints) fail before any token is produced, as in
-/// wit-parser's `Tokenizer::new`.
-[[nodiscard]] lexed tokenize(std::string_view text, std::uint32_t base);
+/// Tokenizes `text` (which starts at global offset `base`) one top-level item at
+/// a time, so a file's tokens are never all held at once (they would take twice
+/// the file's size). Input-wide checks (UTF-8, control and bidi codepoints) fail
+/// before any token is produced, as in wit-parser's `Tokenizer::new`.
+/// Example:
+///   token_stream ts(text, 0);
+///   do { ts.next_chunk(); parse(ts.data().tokens); } while (!ts.done());
+class token_stream {
+ public:
+  token_stream(std::string_view text, std::uint32_t base);
+  ~token_stream();
+  token_stream(const token_stream&) = delete;
+  token_stream& operator=(const token_stream&) = delete;
+
+  /// Replaces the tokens with the next item's: up to and including the `;` or
+  /// `}` that ends it at brace depth 0, then an `eof` token at that token's end.
+  /// The file's last chunk ends with its real `eof` (after `lex_error` when
+  /// lexing failed); `done()` is then true. Comments accumulate.
+  void next_chunk();
+  [[nodiscard]] bool done() const noexcept;
+  [[nodiscard]] const lexed& data() const noexcept;
+  /// Where the token before the current chunk ends (the file's start at first).
+  [[nodiscard]] std::uint32_t prev_end() const noexcept;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> p_;
+};
 
 /// True when `name` lexes as a keyword, so a WIT writer must spell it `%name`.
 [[nodiscard]] bool is_keyword(std::string_view name) noexcept;
