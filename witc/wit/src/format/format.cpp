@@ -87,7 +87,7 @@ class writer {
   }
 
   void docs(const ast::docs& d) {
-    for (const auto& c : d.comments) line(c);
+    for (std::string_view c : d.comments()) line(c);
   }
 
   void attrs(const ast::attributes& as) {
@@ -277,7 +277,7 @@ class writer {
 
   // A blank line separates a documented item from the one before it.
   void gap(bool first, const ast::docs& d) {
-    if (!first && !d.comments.empty()) out += '\n';
+    if (!first && !d.empty()) out += '\n';
   }
 
   static const ast::docs& doc_of(const ast::interface_item& i) {

@@ -22,10 +22,14 @@ ast::docs parse_state::docs_before(iterator t) const {
   }
   while (i < cs.size() && cs[i].begin < lo) ++i;
   comment_cursor = i;
+  std::uint32_t end = 0;
   for (; i < cs.size() && cs[i].begin < hi; ++i) {
-    if (d.comments.empty()) d.span.begin = cs[i].begin;
-    d.span.end = cs[i].end;
-    d.comments.emplace_back(text(cs[i].begin, cs[i].end));
+    if (end == 0) d.begin = cs[i].begin;
+    end = cs[i].end;
+  }
+  if (end != 0) {
+    d.size = end - d.begin;
+    d.text = text(d.begin, end).data();
   }
   return d;
 }

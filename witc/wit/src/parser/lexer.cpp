@@ -800,3 +800,41 @@ std::string unescape_string(std::string_view lit) {
 }
 
 }  // namespace witc::wit::parser
+
+namespace witc::wit::ast {
+
+// Re-splits the run the lexer recorded comment by comment: between two comments
+// of one run there are only blanks, so splitting needs no full lexer.
+std::vector<std::string_view> docs::comments() const {
+  std::vector<std::string_view> out;
+  std::string_view s = raw();
+  std::size_t i = 0;
+  while (i < s.size()) {
+    char c = s[i];
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+      ++i;
+    } else if (s.compare(i, 2, "//") == 0) {
+      std::size_t e = s.find('\n', i);
+      if (e == std::string_view::npos) e = s.size();
+      std::size_t ce = e;
+      while (ce > i && s[ce - 1] == '\r') --ce;
+      out.push_back(s.substr(i, ce - i));
+      i = e;
+    } else if (s.compare(i, 2, "/*") == 0) {
+      std::size_t b = i;
+      int depth = 1;
+      i += 2;
+      while (i < s.size() && depth > 0) {
+        if (s.compare(i, 2, "/*") == 0) ++depth, i += 2;
+        else if (s.compare(i, 2, "*/") == 0) --depth, i += 2;
+        else ++i;
+      }
+      out.push_back(s.substr(b, i - b));
+    } else {
+      ++i;  // not reached for a run the lexer recorded
+    }
+  }
+  return out;
+}
+
+}  // namespace witc::wit::ast

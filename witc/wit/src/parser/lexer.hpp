@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "witc/support/source_map.hpp"
+#include "witc/wit/ast.hpp"
 
 namespace witc::wit::parser {
 

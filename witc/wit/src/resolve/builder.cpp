@@ -147,11 +147,10 @@ void key_name(std::string& k, const std::string& s) {
 }  // namespace
 
 wit::docs convert_docs(const ast::docs& d) {
-  if (d.comments.empty()) return {};
+  if (d.empty()) return {};
   std::vector<std::string_view> docs;
   auto is_ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
-  for (const auto& raw : d.comments) {
-    std::string_view c = raw;
+  for (std::string_view c : d.comments()) {
     if (c.substr(0, 3) == "/**") {
       c.remove_prefix(3);
       if (c.size() >= 2 && c.substr(c.size() - 2) == "*/") c.remove_suffix(2);
@@ -228,7 +227,7 @@ struct package_builder::impl {
     name = {cur, n.span};
     wit::docs docs = convert_docs(d);
     if (docs.contents) {
-      if (package_docs.contents) return syntax(d.span, "found doc comments on multiple 'package' items");
+      if (package_docs.contents) return syntax(d.span(), "found doc comments on multiple 'package' items");
       package_docs = std::move(docs);
     }
     return ok;

@@ -57,14 +57,24 @@ struct package_name {
   witc::span span;
 };
 
-/// The comments preceding an item, raw, in order: each element is the whole
-/// comment as written (`/// text`, `/** text */`, and also plain `// text` and
-/// `/* text */`, without the line comment's newline). wit-parser keeps every
-/// comment before an item as its docs (`// x` becomes " x", `/* x */` becomes
-/// "* x */"), so the resolver must see them all to match its JSON.
+/// The comments preceding an item, as written: the run from the first comment's
+/// start to the last one's end (only blanks lie between them), viewing the
+/// source text. `comments()` splits it: each element is one whole comment
+/// (`/// text`, `/** text */`, and also plain `// text` and `/* text */`, without
+/// a line comment's newline and trailing CRs). wit-parser keeps every comment
+/// before an item as its docs (`// x` becomes " x", `/* x */` becomes "* x */"),
+/// so the resolver must see them all to match its JSON. Two words: most AST nodes
+/// carry docs and nearly all are empty.
+/// Example: `for (std::string_view c : item.doc.comments()) fmt::print("{}\n", c);`
 struct docs {
-  std::vector<std::string> comments;
-  witc::span span;  // of the first comment; empty when there are none
+  const char* text = nullptr;
+  std::uint32_t begin = 0;  // global offset of the first comment
+  std::uint32_t size = 0;
+
+  [[nodiscard]] bool empty() const noexcept { return size == 0; }
+  [[nodiscard]] std::string_view raw() const noexcept { return {text, size}; }
+  [[nodiscard]] witc::span span() const noexcept { return {begin, begin + size}; }
+  [[nodiscard]] std::vector<std::string_view> comments() const;
 };
 
 /// `@since(version = 1.2.3)`, `@unstable(feature = foo)`, `@deprecated(version = 1.2.3)`,
@@ -77,7 +87,35 @@ struct attribute {
   std::string external_id;       // external_id: the string literal's value, unescaped
   witc::span span;               // the whole `@...(...)`
 };
-using attributes = std::vector<attribute>;
+
+/// The attributes of an item, in order. One pointer: nearly every item has none.
+/// Example: `attributes as; as.push_back(attribute{}); for (auto& a : as) a.span;`
+class attributes {
+ public:
+  attributes() = default;
+  attributes(const attributes& o) : v_(o.v_ ? std::make_unique<std::vector<attribute>>(*o.v_) : nullptr) {}
+  attributes(attributes&&) noexcept = default;
+  attributes& operator=(const attributes& o) {
+    if (this != &o) v_ = o.v_ ? std::make_unique<std::vector<attribute>>(*o.v_) : nullptr;
+    return *this;
+  }
+  attributes& operator=(attributes&&) noexcept = default;
+  ~attributes() = default;
+
+  [[nodiscard]] bool empty() const noexcept { return !v_ || v_->empty(); }
+  [[nodiscard]] std::size_t size() const noexcept { return v_ ? v_->size() : 0; }
+  void push_back(attribute a) {
+    if (!v_) v_ = std::make_unique<std::vector<attribute>>();
+    v_->push_back(std::move(a));
+  }
+  void clear() noexcept { v_.reset(); }
+  [[nodiscard]] const attribute* begin() const noexcept { return v_ ? v_->data() : nullptr; }
+  [[nodiscard]] const attribute* end() const noexcept { return v_ ? v_->data() + v_->size() : nullptr; }
+  [[nodiscard]] const attribute& operator[](std::size_t i) const { return (*v_)[i]; }
+
+ private:
+  std::unique_ptr<std::vector<attribute>> v_;
+};
 
 // ---- types -------------------------------------------------------------------
 
