@@ -162,7 +162,9 @@ class translator {
   std::uint32_t last_dst_pos_ = 0;
   std::size_t last_start_ = 0;
   std::uint32_t last_a_ = 0, last_b_ = 0;  // where the instruction owning last_dst_ begins
+  std::uint32_t last_c_ = 0;               // a multiply-add's addend
   op last_op_ = op::nop;
+  unsigned last_muladd_ = 0;  // the multiply-add opcode that produced last_dst_, or 0
 
   // --- emission ------------------------------------------------------------------------
   std::size_t here() const { return code_->size(); }
@@ -172,12 +174,14 @@ class translator {
     last_copy_ = SIZE_MAX;
   }
   void emit(std::uint64_t v) { code_->push_back(v); }
-  // `dst = src`; two copies in a row become one `copy2` dispatch.
+  // `dst = src`; up to four copies in a row become one `copy2`..`copy4` dispatch (in
+  // order: a later copy may read what an earlier one wrote).
   void emit_copy(std::uint32_t dst, std::uint32_t src) {
-    if (last_copy_ != SIZE_MAX && last_copy_ + 2 == here()) {
-      (*code_)[last_copy_] = reinterpret_cast<std::uint64_t>(h_[iop_copy2]);
+    if (last_copy_ != SIZE_MAX && last_copy_ + 2 <= here() && here() <= last_copy_ + 4) {
+      unsigned n = static_cast<unsigned>(here() - last_copy_);  // copies so far + 1
+      (*code_)[last_copy_] = reinterpret_cast<std::uint64_t>(h_[n == 2 ? iop_copy2 : n == 3 ? iop_copy3 : iop_copy4]);
       emit2(dst, src);
-      last_copy_ = SIZE_MAX;
+      if (n == 4) last_copy_ = SIZE_MAX;
       last_dst_ = SIZE_MAX;
       return;
     }
@@ -275,6 +279,7 @@ class translator {
     }
     last_dst_pos_ = height() - 1;
     last_op_ = op::nop;  // unary/binary_op set it after this; other producers never fuse
+    last_muladd_ = 0;
   }
   void label_here() {
     ++labels_;
@@ -361,10 +366,45 @@ class translator {
     code_->resize(last_start_);
     while (!fixups_.empty() && fixups_.back().first != SIZE_MAX && fixups_.back().first >= last_start_) fixups_.pop_back();
     push_home();
+    std::size_t start = here();
     emit_op(fused);
     std::size_t at = here();
     emit2(home_of(height() - 1), x);
     emit2(y, other);
+    produced(at);
+    last_muladd_ = fused;
+    last_start_ = start;
+    last_a_ = x;
+    last_b_ = y;
+    last_c_ = other;
+    return true;
+  }
+  // When `o` is an add consuming the multiply-add just computed (`s += a*b + c*d` as
+  // clang unrolls a dot product), replaces both with one `e + (x * y + z)`.
+  bool fuse_mul_add_add(op o) {
+    unsigned muladd, fused;
+    if (o == op::i32_add) muladd = iop_i32_mul_add, fused = iop_i32_mul_add_add;
+    else if (o == op::f32_add) muladd = iop_f32_mul_add, fused = iop_f32_mul_add_add;
+    else if (o == op::f64_add) muladd = iop_f64_mul_add, fused = iop_f64_mul_add_add;
+    else return false;
+    if (last_dst_ == SIZE_MAX || last_muladd_ != muladd) return false;
+    std::uint32_t h = height();
+    std::uint32_t pos;
+    if (last_dst_pos_ == h - 1 && vs_[h - 1].kind == ventry::home) pos = h - 1;
+    else if (last_dst_pos_ == h - 2 && vs_[h - 2].kind == ventry::home && vs_[h - 1].kind != ventry::home) pos = h - 2;
+    else return false;
+    std::uint32_t x = last_a_, y = last_b_, z = last_c_;
+    std::uint32_t e = slot_of(pos == h - 1 ? h - 2 : h - 1);
+    pop();
+    pop();
+    code_->resize(last_start_);
+    while (!fixups_.empty() && fixups_.back().first != SIZE_MAX && fixups_.back().first >= last_start_) fixups_.pop_back();
+    push_home();
+    emit_op(fused);
+    std::size_t at = here();
+    emit2(home_of(height() - 1), x);
+    emit2(y, z);
+    emit2(e, 0);
     produced(at);
     return true;
   }
@@ -405,7 +445,7 @@ class translator {
     return true;
   }
   void binary_op(op o) {
-    if (fuse_mul_add(o) || fuse_pair(o)) return;
+    if (fuse_mul_add_add(o) || fuse_mul_add(o) || fuse_pair(o)) return;
     unsigned imm = imm_form(o);
     std::uint32_t h = height();
     bool swap = imm && vs_[h - 2].kind == ventry::konst && vs_[h - 1].kind != ventry::konst && commutes(o);
@@ -840,13 +880,30 @@ class translator {
         produced(at);
         return;
       }
+      std::uint32_t h = height();
+      if (guarded_ && last_op_ == in.code && last_dst_ != SIZE_MAX && last_start_ + 3 == here() && h >= 2 &&
+          last_dst_pos_ == h - 2 && vs_[h - 2].kind == ventry::home && vs_[h - 1].kind != ventry::home) {
+        // The same load just ran and its result is still on the stack, under this load's
+        // address (a local or a constant, so never that result): one dispatch for both.
+        std::uint32_t a = pop();
+        push_home();
+        (*code_)[last_start_] = reinterpret_cast<std::uint64_t>(h_[iop_load2_g_first + (code - 0x28)]);
+        (*code_)[last_start_ + 2] |= static_cast<std::uint64_t>(in.b) << 32;
+        std::size_t at = here();
+        emit2(home_of(height() - 1), a);
+        produced(at);
+        return;
+      }
       std::uint32_t a = pop();
       push_home();
+      std::size_t start = here();
       emit_op(guarded_ ? iop_load_g_first + (code - 0x28) : code);
       std::size_t at = here();
       emit2(home_of(height() - 1), a);
       emit(in.b);
       produced(at);
+      last_op_ = in.code;
+      last_start_ = start;
       return;
     }
     if (code >= 0x36 && code <= 0x3E) {  // stores

@@ -72,6 +72,16 @@ enum iop : std::uint16_t {
 #define WITC_X(c) iop_brl_addimm_##c,
   WITC_FUSED_CMPS(WITC_X)
 #undef WITC_X
+  // Two plain loads of one kind in a row (guard pages only), both results kept:
+  // [d1|a1][o1|o2<<32][d2|a2], in the order of the loads 0x28..0x35.
+  iop_load2_g_first,
+  // An add consuming a multiply-add just computed, `e + (x * y + z)` (the unrolled
+  // dot-product step): [dst|x][y|z][e].
+  iop_i32_mul_add_add = iop_load2_g_first + 14,
+  iop_f32_mul_add_add,
+  iop_f64_mul_add_add,
+  iop_copy3,  // copy2 with a third [dst|src] word
+  iop_copy4,
   iop_count,
 };
 

@@ -275,10 +275,15 @@ namespace {
     table[iop_br_loop] = &&L_br_loop;
     table[iop_br_if_loop] = &&L_br_if_loop;
     table[iop_copy2] = &&L_copy2;
+    table[iop_copy3] = &&L_copy3;
+    table[iop_copy4] = &&L_copy4;
 #define WITC_X(x, y) table[iop_f2_##x##_##y] = &&L_f2_##x##_##y;
     WITC_F2_ALL(WITC_X)
 #undef WITC_X
     table[iop_i32_mul_add] = &&L_i32_mul_add;
+    table[iop_i32_mul_add_add] = &&L_i32_mul_add_add;
+    table[iop_f32_mul_add_add] = &&L_f32_mul_add_add;
+    table[iop_f64_mul_add_add] = &&L_f64_mul_add_add;
     table[iop_f32_mul_add] = &&L_f32_mul_add;
     table[iop_f64_mul_add] = &&L_f64_mul_add;
 #define WITC_X(o) table[iop_i32_##o##_imm] = &&L_i32_##o##_imm;
@@ -310,6 +315,11 @@ namespace {
       static const void* const gaddstores[] = {
           &&LSAG_i32_store, &&LSAG_i64_store, &&LSAG_f32_store, &&LSAG_f64_store, &&LSAG_i32_store8,
           &&LSAG_i32_store16, &&LSAG_i64_store8, &&LSAG_i64_store16, &&LSAG_i64_store32};
+      static const void* const gloads2[] = {
+          &&L2G_i32_load, &&L2G_i64_load, &&L2G_f32_load, &&L2G_f64_load, &&L2G_i32_load8_s,
+          &&L2G_i32_load8_u, &&L2G_i32_load16_s, &&L2G_i32_load16_u, &&L2G_i64_load8_s, &&L2G_i64_load8_u,
+          &&L2G_i64_load16_s, &&L2G_i64_load16_u, &&L2G_i64_load32_s, &&L2G_i64_load32_u};
+      for (unsigned k = 0; k < 14; ++k) table[iop_load2_g_first + k] = gloads2[k];
       for (unsigned k = 0; k < 9; ++k) table[iop_store_add_first + k] = addstores[k];
       for (unsigned k = 0; k < 9; ++k) table[iop_store_add_g_first + k] = gaddstores[k];
       // Faults are recognised between the first and past the last unchecked handler.
@@ -334,6 +344,11 @@ namespace {
   const std::size_t entry_depth = d.depth;
   std::uint64_t* const saved_free = d.free;
   const std::size_t depth_limit = std::min<std::size_t>(entry_depth + lim.max_call_depth, d.frames.size() - 1);
+  // The call depth lives in a register; `d.depth` is written on every change (the fault
+  // path and host functions read it) but never read back here. The frame array is sized
+  // once per store.
+  std::size_t depth = entry_depth;
+  frame* const frames = d.frames.data();
 
   const std::uint64_t* pc = nullptr;
   std::uint64_t* fp = args;
@@ -418,9 +433,10 @@ do_call: {
     NEXT();
   }
   const compiled_func* cf = static_cast<const compiled_func*>(f->code);
-  if (WITC_UNLIKELY(d.depth >= depth_limit || nfp + cf->frame_size >= stack_end))
+  if (WITC_UNLIKELY(depth >= depth_limit || nfp + cf->frame_size >= stack_end))
     TRAP(trap_kind::call_stack_exhausted);
-  d.frames[d.depth++] = frame{pc, fp, fn};
+  frames[depth] = frame{pc, fp, fn};
+  d.depth = ++depth;
   {
     // A plain loop: frames have a few locals and constants, where a libc call (or the
     // `rep movs` the compiler would turn this into) costs more. The empty asm keeps it a loop.
@@ -452,11 +468,12 @@ L_return_: {
   std::uint32_t src = LO(w), nr = HI(w);
   if (src != 0)
     for (std::uint32_t i = 0; i < nr; ++i) fp[i] = fp[src + i];
-  frame& fr = d.frames[--d.depth];
+  const frame& fr = frames[--depth];
+  d.depth = depth;
   pc = fr.pc;
   fp = fr.fp;
   fn = fr.fn;
-  if (WITC_UNLIKELY(d.depth == entry_depth)) goto L_done;
+  if (WITC_UNLIKELY(depth == entry_depth)) goto L_done;
   d.cur_fn = fn;
   if (WITC_UNLIKELY(fn->inst != inst)) {
     inst = fn->inst;
@@ -640,6 +657,23 @@ L_copy2: {
   fp[LO(w1)] = fp[HI(w1)];
   NEXT();
 }
+L_copy3: {
+  std::uint64_t w0 = pc[0], w1 = pc[1], w2 = pc[2];
+  pc += 3;
+  fp[LO(w0)] = fp[HI(w0)];
+  fp[LO(w1)] = fp[HI(w1)];
+  fp[LO(w2)] = fp[HI(w2)];
+  NEXT();
+}
+L_copy4: {
+  std::uint64_t w0 = pc[0], w1 = pc[1], w2 = pc[2], w3 = pc[3];
+  pc += 4;
+  fp[LO(w0)] = fp[HI(w0)];
+  fp[LO(w1)] = fp[HI(w1)];
+  fp[LO(w2)] = fp[HI(w2)];
+  fp[LO(w3)] = fp[HI(w3)];
+  NEXT();
+}
 L_select: {
   std::uint64_t w0 = pc[0], w1 = pc[1];
   pc += 2;
@@ -765,6 +799,22 @@ L_ref_func: {
     fp[LO(w)] = conv;                                                                \
     NEXT();                                                                          \
   }
+// Unchecked only. The second address is never the first result (the translator fuses
+// only when it comes from a local or a constant).
+#define LOAD2(label, T, conv)                                                        \
+  label: {                                                                           \
+    std::uint64_t w0 = pc[0], w1 = pc[1], w2 = pc[2];                                \
+    pc += 3;                                                                         \
+    std::uint64_t ea = static_cast<std::uint64_t>(static_cast<std::uint32_t>(fp[HI(w0)])) + LO(w1); \
+    std::uint64_t eb = static_cast<std::uint64_t>(static_cast<std::uint32_t>(fp[HI(w2)])) + HI(w1); \
+    T v, v2;                                                                         \
+    std::memcpy(&v, mem + ea, sizeof(T));                                            \
+    std::memcpy(&v2, mem + eb, sizeof(T));                                           \
+    fp[LO(w0)] = conv;                                                               \
+    v = v2;                                                                          \
+    fp[LO(w2)] = conv;                                                               \
+    NEXT();                                                                          \
+  }
 #define STORE(label, CHECK, T)                                                       \
   label: {                                                                           \
     std::uint64_t w = pc[0];                                                         \
@@ -823,6 +873,9 @@ L_ref_func: {
 #define WITC_X(name, T) STORE(LG_##name, UNCHECKED, T)
   WITC_STORES(WITC_X)
 #undef WITC_X
+#define WITC_X(name, T, conv) LOAD2(L2G_##name, T, conv)
+  WITC_LOADS(WITC_X)
+#undef WITC_X
 #define WITC_X(name, T) STORE_ADD(LSA_##name, CHECKED, T)
   WITC_STORES(WITC_X)
 #undef WITC_X
@@ -830,6 +883,7 @@ L_ref_func: {
   WITC_STORES(WITC_X)
 #undef WITC_X
 #undef STORE_ADD
+#undef LOAD2
 #undef LOAD
 #undef LOAD_ADD
 #undef STORE
@@ -989,6 +1043,23 @@ L_data_drop:
   MULADD(f32_mul_add, f32_of, float, bits_of(p + z))
   MULADD(f64_mul_add, f64_of, double, bits_of(p + z))
 #undef MULADD
+#define MULADDADD(name, get, T, expr)                         \
+  L_##name: {                                                 \
+    std::uint64_t w0 = pc[0], w1 = pc[1], w2 = pc[2];         \
+    pc += 3;                                                  \
+    T x = get(fp[HI(w0)]);                                    \
+    T y = get(fp[LO(w1)]);                                    \
+    T z = get(fp[HI(w1)]);                                    \
+    T e = get(fp[LO(w2)]);                                    \
+    T p = x * y;                                              \
+    T s = p + z;                                              \
+    fp[LO(w0)] = (expr);                                      \
+    NEXT();                                                   \
+  }
+  MULADDADD(i32_mul_add_add, U32, std::uint32_t, U32(e + s))
+  MULADDADD(f32_mul_add_add, f32_of, float, bits_of(e + s))
+  MULADDADD(f64_mul_add_add, f64_of, double, bits_of(e + s))
+#undef MULADDADD
   UN(ref_is_null, std::uint64_t, U64(a == 0))
   UN(i32_eqz, std::uint32_t, a == 0)
   BIN(i32_eq, std::uint32_t, a == b)
