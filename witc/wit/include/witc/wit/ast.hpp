@@ -35,6 +35,41 @@ class box {
   std::unique_ptr<T> p_;
 };
 
+/// An optional heap cell with value semantics: one pointer where `std::optional<T>`
+/// would hold a large, usually absent `T` inline.
+/// Example: `opt_box<type> r; r = type{}; if (r) r->span;`
+template <class T>
+class opt_box {
+ public:
+  opt_box() = default;
+  opt_box(T v) : p_(std::make_unique<T>(std::move(v))) {}  // NOLINT: implicit as optional
+  opt_box(const opt_box& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+  opt_box(opt_box&&) noexcept = default;
+  opt_box& operator=(const opt_box& o) {
+    if (this != &o) p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+    return *this;
+  }
+  opt_box& operator=(opt_box&&) noexcept = default;
+  opt_box& operator=(T v) {
+    p_ = std::make_unique<T>(std::move(v));
+    return *this;
+  }
+  T& emplace() {
+    p_ = std::make_unique<T>();
+    return *p_;
+  }
+  void reset() noexcept { p_.reset(); }
+  [[nodiscard]] bool has_value() const noexcept { return p_ != nullptr; }
+  explicit operator bool() const noexcept { return p_ != nullptr; }
+  T& operator*() { return *p_; }
+  const T& operator*() const { return *p_; }
+  T* operator->() { return p_.get(); }
+  const T* operator->() const { return p_.get(); }
+
+ private:
+  std::unique_ptr<T> p_;
+};
+
 /// An identifier; `name` has any leading `%` removed, `span` covers it as written.
 /// `name` views the parsed text, which the `source_map` owns and keeps in place
 /// (a file's text never moves once added), so the AST allocates no names.
@@ -166,7 +201,7 @@ struct param { ident name; type ty; };
 struct func_type {
   bool is_async = false;
   std::vector<param> params;
-  std::optional<type> result;
+  opt_box<type> result;
   witc::span span;  // from `async`/`func` (`constructor`) to the end of the result or `)`
 };
 
@@ -205,7 +240,7 @@ struct func_item {
 /// `span` covers the whole path; `package->span` covers `ns:pkg` only (as in
 /// wit-parser), its version having its own span.
 struct use_path {
-  std::optional<package_name> package;
+  opt_box<package_name> package;
   ident name;
   witc::span span;
 };
