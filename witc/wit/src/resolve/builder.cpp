@@ -205,7 +205,16 @@ struct package_builder::impl {
   std::deque<wit::interface> interfaces;
   std::deque<wit::world> worlds;
   std::deque<std::vector<world_include>> includes;
-  std::unordered_map<std::string, type_id> anon_types;
+  // wit-parser's `anon_types` (one id per distinct anonymous type), open-addressed
+  // over type ids: a node-based map keyed by strings held several MB on large
+  // packages for the whole build.
+  struct anon_entry {
+    std::uint32_t hash = 0;
+    std::uint32_t index = 0;  // type index + 1; 0 = empty
+  };
+  std::vector<anon_entry> anon_slots;
+  std::size_t anon_count = 0;
+  std::string anon_key_buf, anon_scratch;
 
   std::size_t cur_ast_index = 0;
   std::vector<std::unordered_map<std::string_view, ast_item>> ast_items;
@@ -1059,12 +1068,13 @@ struct package_builder::impl {
     return found ? *found : wit::stability{};
   }
 
-  wit::type anon_type(type_def&& def) {
-    std::string k;
-    const auto& kind = def.kind;
-    if (auto* a = std::get_if<alias>(&kind)) return a->target;
+  // The key wit-parser's `anon_types` map would hash for `kind`, or false for the
+  // kinds that are never deduplicated (aliases resolve to their target, `own<r>`
+  // is `r` itself).
+  static bool anon_key(std::string& k, const type_def_kind& kind) {
+    k.clear();
     if (auto* h = std::get_if<handle>(&kind)) {
-      if (!h->borrow) return wit::type::of(h->resource);
+      if (!h->borrow) return false;
       k = "b";
       key_u32(k, h->resource.index);
     } else if (auto* v = std::get_if<variant>(&kind)) {
@@ -1106,11 +1116,55 @@ struct package_builder::impl {
     } else if (auto* s = std::get_if<stream>(&kind)) {
       k = "S";
       key_opt(k, s->inner);
+    } else {
+      return false;
     }
-    auto it = anon_types.find(k);
-    if (it != anon_types.end()) return wit::type::of(it->second);
+    return true;
+  }
+
+  static std::uint32_t anon_hash(std::string_view k) {
+    std::uint32_t h = 2166136261u;  // FNV-1a: keys are a few bytes
+    for (char c : k) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    return h;
+  }
+
+  // Finds or adds the slot for key `k` (hash `h`); a slot holds a type index + 1.
+  anon_entry& anon_slot(std::string_view k, std::uint32_t h) {
+    std::size_t mask = anon_slots.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      auto& slot = anon_slots[i];
+      if (slot.index == 0) return slot;
+      if (slot.hash == h) {
+        anon_key(anon_scratch, types[slot.index - 1].kind);
+        if (anon_scratch == k) return slot;
+      }
+    }
+  }
+
+  void anon_grow() {
+    std::vector<anon_entry> old(std::max<std::size_t>(64, anon_slots.size() * 2));
+    old.swap(anon_slots);
+    std::size_t mask = anon_slots.size() - 1;
+    for (const auto& e : old) {
+      if (e.index == 0) continue;
+      std::size_t i = e.hash & mask;
+      while (anon_slots[i].index != 0) i = (i + 1) & mask;
+      anon_slots[i] = e;
+    }
+  }
+
+  wit::type anon_type(type_def&& def) {
+    if (auto* a = std::get_if<alias>(&def.kind)) return a->target;
+    if (auto* h = std::get_if<handle>(&def.kind); h && !h->borrow) return wit::type::of(h->resource);
+    std::string& k = anon_key_buf;
+    if (!anon_key(k, def.kind)) return wit::type::of(alloc_type(std::move(def)));
+    if ((anon_count + 1) * 2 > anon_slots.size()) anon_grow();
+    std::uint32_t h = anon_hash(k);
+    anon_entry& slot = anon_slot(k, h);
+    if (slot.index != 0) return wit::type::of(type_id{slot.index - 1});
     type_id id = alloc_type(std::move(def));
-    anon_types.emplace(std::move(k), id);
+    slot = {h, id.index + 1};  // still valid: the table only grows above
+    ++anon_count;
     return wit::type::of(id);
   }
 
