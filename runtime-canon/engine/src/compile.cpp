@@ -158,6 +158,15 @@ class translator {
   std::size_t last_copy_ = SIZE_MAX;  // opcode word of a `copy` just emitted (may become copy2)
   std::size_t addimm_start_ = SIZE_MAX;  // the last `i32.add` with an immediate emitted
   std::uint64_t labels_ = 0, addimm_labels_ = 0;  // labels placed so far, and before it
+  std::size_t prev_addimm_start_ = SIZE_MAX;  // the one before it
+  std::uint64_t prev_addimm_labels_ = 0;
+  // The load that produced last_dst_ (guard pages): its opcode (0 if none), where it
+  // starts, its address slots (y = no_slot for a plain load) and offset.
+  static constexpr std::uint32_t no_slot = 0xFFFFFFFFu;
+  unsigned last_load_ = 0;
+  std::size_t last_load_start_ = 0;
+  std::uint32_t last_load_x_ = 0, last_load_y_ = no_slot;
+  std::uint64_t last_load_off_ = 0;
   std::size_t last_dst_fixup_ = SIZE_MAX;
   std::uint32_t last_dst_pos_ = 0;
   std::size_t last_start_ = 0;
@@ -168,6 +177,14 @@ class translator {
 
   // --- emission ------------------------------------------------------------------------
   std::size_t here() const { return code_->size(); }
+  // Drops the code from `at` on (an instruction being fused into a later one), with the
+  // operand fixups recorded for it; marks of instructions there are forgotten.
+  void truncate(std::size_t at) {
+    code_->resize(at);
+    while (!fixups_.empty() && fixups_.back().first != SIZE_MAX && fixups_.back().first >= at) fixups_.pop_back();
+    if (addimm_start_ != SIZE_MAX && addimm_start_ >= at) addimm_start_ = SIZE_MAX;
+    if (prev_addimm_start_ != SIZE_MAX && prev_addimm_start_ >= at) prev_addimm_start_ = SIZE_MAX;
+  }
   void emit_op(unsigned o) {
     code_->push_back(reinterpret_cast<std::uint64_t>(h_[o]));
     last_dst_ = SIZE_MAX;
@@ -280,6 +297,7 @@ class translator {
     last_dst_pos_ = height() - 1;
     last_op_ = op::nop;  // unary/binary_op set it after this; other producers never fuse
     last_muladd_ = 0;
+    last_load_ = 0;
   }
   void label_here() {
     ++labels_;
@@ -363,8 +381,7 @@ class translator {
     std::uint32_t other = slot_of(prod_pos == h - 1 ? h - 2 : h - 1);
     pop();
     pop();
-    code_->resize(last_start_);
-    while (!fixups_.empty() && fixups_.back().first != SIZE_MAX && fixups_.back().first >= last_start_) fixups_.pop_back();
+    truncate(last_start_);
     push_home();
     std::size_t start = here();
     emit_op(fused);
@@ -397,8 +414,7 @@ class translator {
     std::uint32_t e = slot_of(pos == h - 1 ? h - 2 : h - 1);
     pop();
     pop();
-    code_->resize(last_start_);
-    while (!fixups_.empty() && fixups_.back().first != SIZE_MAX && fixups_.back().first >= last_start_) fixups_.pop_back();
+    truncate(last_start_);
     push_home();
     emit_op(fused);
     std::size_t at = here();
@@ -434,8 +450,7 @@ class translator {
     std::uint32_t c = slot_of(prod_pos == h - 1 ? h - 2 : h - 1);
     pop();
     pop();
-    code_->resize(last_start_);
-    while (!fixups_.empty() && fixups_.back().first != SIZE_MAX && fixups_.back().first >= last_start_) fixups_.pop_back();
+    truncate(last_start_);
     push_home();
     emit_op(iop_f2_add_add + static_cast<unsigned>(x * 10 + y));
     std::size_t at = here();
@@ -444,8 +459,45 @@ class translator {
     produced(at);
     return true;
   }
+  // Index of `o` over load `l` in WITC_OPLOAD_ALL, or -1.
+  static int opload_index(op o, unsigned l) {
+    int i = 0;
+#define WITC_X(x, y)                                                  \
+  if (o == op::x && l == static_cast<unsigned>(op::y)) return i; \
+  ++i;
+    WITC_OPLOAD_ALL(WITC_X)
+#undef WITC_X
+    return -1;
+  }
+  // When `o` consumes the result of the load just emitted, replaces both with one
+  // op-with-load; a load on the left only fuses into a commutative `o`.
+  bool fuse_opload(op o) {
+    if (!guarded_ || last_load_ == 0 || last_dst_ == SIZE_MAX) return false;
+    int idx = opload_index(o, last_load_);
+    if (idx < 0) return false;
+    bool comm = o != op::i32_sub && o != op::f32_sub && o != op::f64_sub;
+    std::uint32_t h = height();
+    std::uint32_t pos;
+    if (last_dst_pos_ == h - 1 && vs_[h - 1].kind == ventry::home) pos = h - 1;
+    else if (comm && last_dst_pos_ == h - 2 && vs_[h - 2].kind == ventry::home && vs_[h - 1].kind != ventry::home) pos = h - 2;
+    else return false;
+    std::uint32_t left = slot_of(pos == h - 1 ? h - 2 : h - 1);
+    std::uint32_t x = last_load_x_, y = last_load_y_ == no_slot ? const_slot(0) : last_load_y_;
+    std::uint64_t off = last_load_off_;
+    pop();
+    pop();
+    truncate(last_load_start_);
+    push_home();
+    emit_op(iop_opload_first + static_cast<unsigned>(idx));
+    std::size_t at = here();
+    emit2(home_of(height() - 1), left);
+    emit2(x, y);
+    emit(off);
+    produced(at);
+    return true;
+  }
   void binary_op(op o) {
-    if (fuse_mul_add_add(o) || fuse_mul_add(o) || fuse_pair(o)) return;
+    if (fuse_mul_add_add(o) || fuse_mul_add(o) || fuse_pair(o) || fuse_opload(o)) return;
     unsigned imm = imm_form(o);
     std::uint32_t h = height();
     bool swap = imm && vs_[h - 2].kind == ventry::konst && vs_[h - 1].kind != ventry::konst && commutes(o);
@@ -460,6 +512,8 @@ class translator {
       // re-read the operands (a load folding this `i32.add`).
       emit_op(imm);
       if (o == op::i32_add) {
+        prev_addimm_start_ = addimm_start_;
+        prev_addimm_labels_ = addimm_labels_;
         addimm_start_ = start;
         addimm_labels_ = labels_;
       }
@@ -519,8 +573,7 @@ class translator {
       return 0;
     }
     // Remove the comparison; its operand fixups are the last ones recorded.
-    code_->resize(last_start_);
-    while (!fixups_.empty() && fixups_.back().first != SIZE_MAX && fixups_.back().first >= last_start_) fixups_.pop_back();
+    truncate(last_start_);
     last_dst_ = SIZE_MAX;
     vs_.pop_back();
     return fused;
@@ -538,8 +591,19 @@ class translator {
     // Locals and constants only: a stack-home operand would carry a fixup to move.
     if ((x & stack_tag) || (a & stack_tag) || x >= nlocals_ || last_a_ != x || last_b_ == x) return false;
     std::uint64_t imm = (*code_)[addimm_start_ + 2];
-    code_->resize(addimm_start_);
+    // Another increment right before (no label between): its words stay, its opcode
+    // becomes the two-increment branch.
+    bool two = prev_addimm_start_ != SIZE_MAX && prev_addimm_start_ + 3 == addimm_start_ &&
+               prev_addimm_labels_ == labels_ &&
+               (*code_)[prev_addimm_start_] == reinterpret_cast<std::uint64_t>(h_[iop_i32_add_imm]);
+    std::size_t prev = prev_addimm_start_;
+    truncate(addimm_start_);
     emit_op(iop_brl_addimm_eq + (fused - iop_br_i32_eq) / 2);
+    if (two) {
+      code_->pop_back();
+      (*code_)[prev] = reinterpret_cast<std::uint64_t>(h_[iop_brl2_addimm_first + (fused - iop_br_i32_eq) / 2]);
+      prev_addimm_start_ = SIZE_MAX;
+    }
     emit2(x, a);
     // Not emit2: the immediate is not a slot, and its top bit must not read as a stack tag.
     if (last_b_ & stack_tag) fixups_.emplace_back(here(), 32);
@@ -868,16 +932,23 @@ class translator {
       if (last_op_ == op::i32_add && last_dst_ != SIZE_MAX && last_dst_pos_ == pos && vs_[pos].kind == ventry::home) {
         // The address was just computed by `i32.add`: fold the addition into the load.
         std::uint32_t x = last_a_, y = last_b_;
-        code_->resize(last_start_);
-        while (!fixups_.empty() && fixups_.back().first != SIZE_MAX && fixups_.back().first >= last_start_) fixups_.pop_back();
+        truncate(last_start_);
         vs_.pop_back();
         push_home();
+        std::size_t start = here();
         emit_op((guarded_ ? iop_load_add_g_first : iop_load_add_first) + (code - 0x28));
         std::size_t at = here();
         emit2(home_of(height() - 1), x);
         emit2(y, 0);
         (*code_)[here() - 1] |= static_cast<std::uint64_t>(in.b) << 32;
         produced(at);
+        if (guarded_) {
+          last_load_ = code;
+          last_load_start_ = start;
+          last_load_x_ = x;
+          last_load_y_ = y;
+          last_load_off_ = in.b;
+        }
         return;
       }
       std::uint32_t h = height();
@@ -904,6 +975,13 @@ class translator {
       produced(at);
       last_op_ = in.code;
       last_start_ = start;
+      if (guarded_) {
+        last_load_ = code;
+        last_load_start_ = start;
+        last_load_x_ = a;
+        last_load_y_ = no_slot;
+        last_load_off_ = in.b;
+      }
       return;
     }
     if (code >= 0x36 && code <= 0x3E) {  // stores
@@ -914,8 +992,7 @@ class translator {
         // constant: fold the addition into the store.
         std::uint32_t x = last_a_, y = last_b_;
         std::uint32_t v = pop();
-        code_->resize(last_start_);
-        while (!fixups_.empty() && fixups_.back().first != SIZE_MAX && fixups_.back().first >= last_start_) fixups_.pop_back();
+        truncate(last_start_);
         vs_.pop_back();
         emit_op((guarded_ ? iop_store_add_g_first : iop_store_add_first) + (code - 0x36));
         emit2(x, y);

@@ -82,7 +82,24 @@ enum iop : std::uint16_t {
   iop_f64_mul_add_add,
   iop_copy3,  // copy2 with a third [dst|src] word
   iop_copy4,
-  iop_count,
+  // An increment just before an increment-and-branch (a loop with two induction
+  // variables): [x2|a2][imm2] then the iop_brl_addimm operands. In WITC_FUSED_CMPS order.
+  iop_brl2_addimm_first,
+  // An operation whose right operand is a load just done (guard pages only), the address
+  // an `i32.add` of two slots: dst = op(left, load(u32(x + y) + offset)),
+  // [dst|left][x|y][offset]. i32 ops over the i32 loads, f32/f64 ops over their load.
+  iop_opload_first = iop_brl2_addimm_first + 10,
+#define WITC_OPLOAD_I32_OPS(X) X(add) X(sub) X(mul) X(and) X(or) X(xor)
+#define WITC_OPLOAD_I32_LOADS(X, o) \
+  X(o, i32_load) X(o, i32_load8_s) X(o, i32_load8_u) X(o, i32_load16_s) X(o, i32_load16_u)
+#define WITC_OPLOAD_ALL(X)                                                                 \
+  WITC_OPLOAD_I32_LOADS(X, i32_add) WITC_OPLOAD_I32_LOADS(X, i32_sub)                        \
+  WITC_OPLOAD_I32_LOADS(X, i32_mul) WITC_OPLOAD_I32_LOADS(X, i32_and)                        \
+  WITC_OPLOAD_I32_LOADS(X, i32_or) WITC_OPLOAD_I32_LOADS(X, i32_xor)                         \
+  X(f32_add, f32_load) X(f32_sub, f32_load) X(f32_mul, f32_load)                             \
+  X(f64_add, f64_load) X(f64_sub, f64_load) X(f64_mul, f64_load)
+  iop_opload_last = iop_opload_first + 36,
+  iop_count = iop_opload_last,
 };
 
 // One function translated to threaded code: handler addresses interleaved with

@@ -276,6 +276,15 @@ namespace {
     table[iop_br_if_loop] = &&L_br_if_loop;
     table[iop_copy2] = &&L_copy2;
     table[iop_copy3] = &&L_copy3;
+#define WITC_X(c) table[iop_brl2_addimm_first + (iop_brl_addimm_##c - iop_brl_addimm_eq)] = &&L_brl2_addimm_##c;
+    WITC_FUSED_CMPS(WITC_X)
+#undef WITC_X
+    {
+      unsigned k = iop_opload_first;
+#define WITC_X(o, l) table[k++] = &&LOL_##o##_##l;
+      WITC_OPLOAD_ALL(WITC_X)
+#undef WITC_X
+    }
     table[iop_copy4] = &&L_copy4;
 #define WITC_X(x, y) table[iop_f2_##x##_##y] = &&L_f2_##x##_##y;
     WITC_F2_ALL(WITC_X)
@@ -561,6 +570,32 @@ L_br_if:
   BRL_ADDIMM(ge_s, static_cast<std::int32_t>(a) >= static_cast<std::int32_t>(b))
   BRL_ADDIMM(ge_u, a >= b)
 #undef BRL_ADDIMM
+#define BRL2_ADDIMM(c, expr)                                                 \
+  L_brl2_addimm_##c: {                                                       \
+    std::uint64_t w0 = pc[0], i2 = pc[1], w1 = pc[2], w2 = pc[3];            \
+    fp[LO(w0)] = static_cast<std::uint32_t>(static_cast<std::uint32_t>(fp[HI(w0)]) + static_cast<std::uint32_t>(i2)); \
+    std::uint32_t a = static_cast<std::uint32_t>(fp[HI(w1)]) + LO(w2);       \
+    fp[LO(w1)] = a;                                                          \
+    std::uint32_t b = static_cast<std::uint32_t>(fp[HI(w2)]);                \
+    if (expr) {                                                              \
+      TICK();                                                                \
+      pc = reinterpret_cast<const std::uint64_t*>(pc[4]);                    \
+      NEXT();                                                                \
+    }                                                                        \
+    pc += 5;                                                                 \
+    NEXT();                                                                  \
+  }
+  BRL2_ADDIMM(eq, a == b)
+  BRL2_ADDIMM(ne, a != b)
+  BRL2_ADDIMM(lt_s, static_cast<std::int32_t>(a) < static_cast<std::int32_t>(b))
+  BRL2_ADDIMM(lt_u, a < b)
+  BRL2_ADDIMM(gt_s, static_cast<std::int32_t>(a) > static_cast<std::int32_t>(b))
+  BRL2_ADDIMM(gt_u, a > b)
+  BRL2_ADDIMM(le_s, static_cast<std::int32_t>(a) <= static_cast<std::int32_t>(b))
+  BRL2_ADDIMM(le_u, a <= b)
+  BRL2_ADDIMM(ge_s, static_cast<std::int32_t>(a) >= static_cast<std::int32_t>(b))
+  BRL2_ADDIMM(ge_u, a >= b)
+#undef BRL2_ADDIMM
 L_br_loop:
   TICK();
   pc = reinterpret_cast<const std::uint64_t*>(*pc);
@@ -875,6 +910,63 @@ L_ref_func: {
 #undef WITC_X
 #define WITC_X(name, T, conv) LOAD2(L2G_##name, T, conv)
   WITC_LOADS(WITC_X)
+#undef WITC_X
+  // op(left, load): unchecked, the address an added pair of slots.
+#define OLT_i32_load std::uint32_t
+#define OLT_i32_load8_s std::int8_t
+#define OLT_i32_load8_u std::uint8_t
+#define OLT_i32_load16_s std::int16_t
+#define OLT_i32_load16_u std::uint16_t
+#define OLT_f32_load std::uint32_t
+#define OLT_f64_load std::uint64_t
+#define OLB_i32_load(v) static_cast<std::uint32_t>(v)
+#define OLB_i32_load8_s(v) static_cast<std::uint32_t>(static_cast<std::int32_t>(v))
+#define OLB_i32_load8_u(v) static_cast<std::uint32_t>(v)
+#define OLB_i32_load16_s(v) static_cast<std::uint32_t>(static_cast<std::int32_t>(v))
+#define OLB_i32_load16_u(v) static_cast<std::uint32_t>(v)
+#define OLB_f32_load(v) f32_of(v)
+#define OLB_f64_load(v) f64_of(v)
+#define OLA_i32(x) static_cast<std::uint32_t>(x)
+#define OLA_f32(x) f32_of(x)
+#define OLA_f64(x) f64_of(x)
+#define OLE_i32_add(a, b) static_cast<std::uint32_t>((a) + (b))
+#define OLE_i32_sub(a, b) static_cast<std::uint32_t>((a) - (b))
+#define OLE_i32_mul(a, b) static_cast<std::uint32_t>((a) * (b))
+#define OLE_i32_and(a, b) ((a) & (b))
+#define OLE_i32_or(a, b) ((a) | (b))
+#define OLE_i32_xor(a, b) ((a) ^ (b))
+#define OLE_f32_add(a, b) bits_of((a) + (b))
+#define OLE_f32_sub(a, b) bits_of((a) - (b))
+#define OLE_f32_mul(a, b) bits_of((a) * (b))
+#define OLE_f64_add(a, b) bits_of((a) + (b))
+#define OLE_f64_sub(a, b) bits_of((a) - (b))
+#define OLE_f64_mul(a, b) bits_of((a) * (b))
+#define OLA_i32_add OLA_i32
+#define OLA_i32_sub OLA_i32
+#define OLA_i32_mul OLA_i32
+#define OLA_i32_and OLA_i32
+#define OLA_i32_or OLA_i32
+#define OLA_i32_xor OLA_i32
+#define OLA_f32_add OLA_f32
+#define OLA_f32_sub OLA_f32
+#define OLA_f32_mul OLA_f32
+#define OLA_f64_add OLA_f64
+#define OLA_f64_sub OLA_f64
+#define OLA_f64_mul OLA_f64
+#define WITC_X(o, l)                                                                 \
+  LOL_##o##_##l: {                                                                   \
+    std::uint64_t w0 = pc[0], w1 = pc[1], w2 = pc[2];                                \
+    pc += 3;                                                                         \
+    std::uint32_t addr = static_cast<std::uint32_t>(fp[LO(w1)]) + static_cast<std::uint32_t>(fp[HI(w1)]); \
+    std::uint64_t ea = static_cast<std::uint64_t>(addr) + static_cast<std::uint32_t>(w2); \
+    OLT_##l v;                                                                       \
+    std::memcpy(&v, mem + ea, sizeof v);                                             \
+    auto a = OLA_##o(fp[HI(w0)]);                                                    \
+    auto b = OLB_##l(v);                                                             \
+    fp[LO(w0)] = OLE_##o(a, b);                                                      \
+    NEXT();                                                                          \
+  }
+  WITC_OPLOAD_ALL(WITC_X)
 #undef WITC_X
 #define WITC_X(name, T) STORE_ADD(LSA_##name, CHECKED, T)
   WITC_STORES(WITC_X)
