@@ -617,6 +617,22 @@ class translator {
     else emit2(last_a_, last_b_);
   }
 
+  // Returns the one value on top. When the last instruction just computed it, that
+  // instruction writes the result slot (fp[0]) itself and the return copies nothing; a
+  // value in a local or a constant is copied by the return straight from there.
+  void emit_return_one() {
+    std::uint32_t h = height();
+    std::uint32_t src = slot_of(h - 1);
+    if (last_dst_ != SIZE_MAX && last_dst_pos_ == h - 1 && vs_[h - 1].kind == ventry::home) {
+      std::uint64_t& w = (*code_)[last_dst_];
+      w &= ~0xFFFFFFFFull;
+      if (last_dst_fixup_ < fixups_.size()) fixups_[last_dst_fixup_].first = SIZE_MAX;
+      src = 0;
+    }
+    emit_op(static_cast<unsigned>(op::return_));
+    emit2(src, 1);
+  }
+
   void set_local(std::uint32_t x) {
     std::uint32_t pos = height() - 1;
     ventry top = vs_[pos];
@@ -719,14 +735,20 @@ class translator {
       case op::end: {
         in_entry_ = false;
         cframe& f = ctrls_.back();
-        if (!was_dead_) move_to(f.base, f.nresults);
+        bool returned = false;  // the fall-through path of the function body has returned
+        if (!was_dead_ && ctrls_.size() == 1 && f.nresults == 1) {
+          emit_return_one();
+          returned = true;
+        } else if (!was_dead_) {
+          move_to(f.base, f.nresults);
+        }
         cframe& done = ctrls_.back();
         ctrls_.pop_back();
         if (done.else_fixup != SIZE_MAX) (*code_)[done.else_fixup] = here();
         for (std::size_t at : done.fixups) (*code_)[at] = here();
         reset_to(done.base, done.nresults);
         label_here();
-        if (ctrls_.empty()) {
+        if (ctrls_.empty() && (!returned || !done.fixups.empty())) {
           emit_op(static_cast<unsigned>(op::return_));
           emit2(home_of(0), done.nresults);
         }
@@ -793,6 +815,11 @@ class translator {
       }
       case op::return_: {
         std::uint32_t nr = ctrls_.front().nresults;
+        if (nr == 1) {
+          emit_return_one();
+          dead_ = true;
+          return;
+        }
         for (std::uint32_t i = height() - nr; i < height(); ++i) materialize(i);
         emit_op(static_cast<unsigned>(op::return_));
         emit2(home_of(height() - nr), nr);
