@@ -452,10 +452,13 @@ do_call: {
     std::uint64_t* p = nfp + cf->nparams;
     const std::uint64_t* c = cf->frame_init.data();
     const std::size_t n = cf->frame_init.size();
-    for (std::size_t i = 0; i < n; ++i) {
+    std::size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
       p[i] = c[i];
+      p[i + 1] = c[i + 1];
       __asm__ volatile("");
     }
+    if (i < n) p[i] = c[i];
   }
   fp = nfp;
   pc = cf->code.data();
