@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "witc/support/chunked_vector.hpp"
 #include "witc/support/ordered_map.hpp"
 #include "witc/support/result.hpp"
 #include "witc/support/source_map.hpp"
@@ -295,7 +296,8 @@ struct package {
 struct resolve {
   std::vector<wit::world> worlds;
   std::vector<wit::interface> interfaces;
-  std::vector<type_def> types;
+  /// Chunked: a large package's types (many MB) fill heap holes instead of one huge block.
+  chunked_vector<type_def> types;
   std::vector<wit::package> packages;
   /// Features enabled for `@unstable` gates (`--features`), or all of them.
   std::vector<std::string> features;
