@@ -1,6 +1,7 @@
 #include "witc/support/source_map.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace witc {
 
@@ -15,8 +16,10 @@ std::uint32_t source_map::add(std::string name, std::string text, bool binary) {
   f.binary = binary;
   f.line_starts.push_back(0);
   if (!binary) {
-    for (std::uint32_t i = 0; i < f.text.size(); ++i)
-      if (f.text[i] == '\n') f.line_starts.push_back(i + 1);
+    const char* b = f.text.data();
+    const char* e = b + f.text.size();
+    for (const char* p = b; (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(e - p))));)
+      f.line_starts.push_back(static_cast<std::uint32_t>(++p - b));
   }
   next_ += static_cast<std::uint32_t>(f.text.size()) + 1;
   files_.push_back(std::move(f));

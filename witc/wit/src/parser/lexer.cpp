@@ -182,6 +182,22 @@ bool xid_continue_wide(char32_t c) {
   return false;
 }
 
+// Bytes that need no check before lexing: printable ASCII, tab, LF, CR.
+constexpr auto plain_ascii = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x7f; ++c) t[static_cast<std::size_t>(c)] = true;
+  t['\t'] = t['\n'] = t['\r'] = true;
+  return t;
+}();
+// ASCII bytes that continue an identifier: letters, digits, `_`, `-`.
+constexpr auto keylike_ascii = [] {
+  std::array<bool, 128> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = t[static_cast<std::size_t>(c - 32)] = true;
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = true;
+  t['_'] = t['-'] = true;
+  return t;
+}();
+
 inline bool ascii_alpha(unsigned char c) { return static_cast<unsigned>((c | 0x20) - 'a') < 26u; }
 inline bool ascii_digit(unsigned char c) { return static_cast<unsigned>(c - '0') < 10u; }
 
@@ -352,9 +368,8 @@ class lexer {
   bool prescan() {
     const unsigned char* p = p_;
     while (p < end_) {
-      // Fast path over printable ASCII.
-      if (*p >= 0x20 && *p < 0x7f) { ++p; continue; }
-      if (*p == '\n' || *p == '\r' || *p == '\t') { ++p; continue; }
+      // Fast path over printable ASCII, blanks and newlines.
+      if (plain_ascii[*p]) { ++p; continue; }
       std::size_t n = utf8_len(p, end_);
       if (n == 0) {
         fail(p, fmt::format("invalid UTF-8: byte 0x{:02x} does not start a valid UTF-8 sequence", *p));
@@ -430,7 +445,7 @@ class lexer {
     while (p_ < end_) {
       unsigned char c = *p_;
       if (c < 0x80) {
-        if (ascii_alpha(c) || ascii_digit(c) || c == '_' || c == '-') { ++p_; continue; }
+        if (keylike_ascii[c]) { ++p_; continue; }
         return;
       }
       char32_t cp;
