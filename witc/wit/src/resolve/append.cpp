@@ -267,7 +267,17 @@ struct remap {
   std::vector<std::optional<type_id>> types;
   std::vector<std::optional<interface_id>> interfaces;
   std::vector<std::optional<world_id>> worlds;
-  std::unordered_map<std::uint32_t, type_id> own_handles;
+  // By resource type index: the index + 1 of its anonymous `own` handle, 0 = none
+  // yet (a vector: every type use looks here).
+  std::vector<std::uint32_t> own_handles;
+
+  // The `own<res>` handle already made, or `nid` (just added), which becomes it.
+  type_id own_handle(type_id res, type_id nid) {
+    if (own_handles.size() <= res.index) own_handles.resize(std::max<std::size_t>(res.index + 1, r.types.size()), 0);
+    auto& slot = own_handles[res.index];
+    if (slot == 0) slot = nid.index + 1;
+    return type_id{slot - 1};
+  }
   std::vector<std::int8_t> has_borrow;  // per resolve type: -1 unknown
 
   result<type_id> map_type(type_id id, witc::span s) const { return apply_map(types, id, "type", s); }
@@ -431,14 +441,14 @@ struct remap {
       break;
     }
     if (to_resource) {
-      auto it = own_handles.find(id.index);
-      if (it == own_handles.end()) {
+      if (id.index >= own_handles.size() || own_handles[id.index] == 0) {
         type_def h;
         h.kind = handle{false, id};
         r.types.push_back(std::move(h));
-        it = own_handles.emplace(id.index, type_id{static_cast<std::uint32_t>(r.types.size() - 1)}).first;
+        id = own_handle(id, type_id{static_cast<std::uint32_t>(r.types.size() - 1)});
+      } else {
+        id = type_id{own_handles[id.index] - 1};
       }
-      id = it->second;
     }
     t = wit::type::of(id);
     return ok;
@@ -872,7 +882,7 @@ struct remap {
       type_id res = std::get_if<handle>(&t.kind) ? std::get<handle>(t.kind).resource : type_id{};
       r.types.push_back(std::move(t));
       type_id nid{static_cast<std::uint32_t>(r.types.size() - 1)};
-      if (own_anon) nid = own_handles.emplace(res.index, nid).first->second;
+      if (own_anon) nid = own_handle(res, nid);
       types.push_back(nid);
     }
 

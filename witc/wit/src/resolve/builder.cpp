@@ -593,23 +593,26 @@ struct package_builder::impl {
 
   result<void> resolve_types(type_owner owner, const scope_items& items) {
     for (const auto* u : items.uses) WITC_CHECK(resolve_use(owner, *u));
-    // Keys view names in the AST, which outlives this scope.
+    // Keys view names in the AST, which outlives this scope. `def_at` runs
+    // parallel to `deps`: the definition, or null for a name brought in by `use`.
     ordered_map<std::string_view, std::vector<const ast::ident*>> deps;
-    std::unordered_map<std::string_view, const ast::typedef_item*> defs;
+    std::vector<const ast::typedef_item*> def_at;
+    deps.reserve(items.all.size());
+    def_at.reserve(items.all.size());
     for (const auto& [is_use, p] : items.all) {
       if (is_use) {
         for (const auto& n : static_cast<const ast::use_item*>(p)->names) {
           const ast::ident& as = n.as ? *n.as : n.name;
-          deps[as.name].clear();
-          defs[as.name] = nullptr;
+          auto [it, added] = deps.insert(as.name, {});
+          if (added) def_at.push_back(nullptr);
+          else it->second.clear(), def_at[static_cast<std::size_t>(it - deps.begin())] = nullptr;
         }
       } else {
         const auto* t = static_cast<const ast::typedef_item*>(p);
-        if (!defs.emplace(t->name.name, t).second)
-          return syntax(t->name.span, fmt::format("name `{}` is defined more than once", t->name.name));
-        std::vector<const ast::ident*> d;
-        collect_typedef_deps(*t, d);
-        deps[t->name.name] = std::move(d);
+        auto [it, added] = deps.insert(t->name.name, {});
+        if (!added) return syntax(t->name.span, fmt::format("name `{}` is defined more than once", t->name.name));
+        def_at.push_back(t);
+        collect_typedef_deps(*t, it->second);
       }
     }
     auto sorted = toposort("type", deps);
@@ -628,7 +631,7 @@ struct package_builder::impl {
       return fail(std::move(ds));
     }
     for (std::size_t pos : *sorted) {
-      const ast::typedef_item* def = defs[deps.at_index(pos).first];
+      const ast::typedef_item* def = def_at[pos];
       if (!def) continue;
       type_def t;
       t.docs = convert_docs(def->doc);
