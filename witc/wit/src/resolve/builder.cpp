@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "resolve/name_map.hpp"
 #include "resolve/unresolved.hpp"
 
 namespace witc::wit::detail {
@@ -217,8 +218,8 @@ struct package_builder::impl {
   std::string anon_key_buf, anon_scratch;
 
   std::size_t cur_ast_index = 0;
-  std::vector<std::unordered_map<std::string_view, ast_item>> ast_items;
-  std::unordered_map<std::string_view, ast_item> package_items;
+  std::vector<name_map<ast_item>> ast_items;
+  name_map<ast_item> package_items;
   std::vector<foreign_package> foreign_deps;
   std::unordered_map<std::string, std::size_t> foreign_index;
   std::unordered_set<std::uint32_t> foreign_interfaces;
@@ -337,8 +338,8 @@ struct package_builder::impl {
   };
 
   result<order_result> populate_ast_items() {
-    std::unordered_map<std::string_view, witc::span> pkg_items;
-    std::unordered_map<std::string_view, bool> is_world;  // name -> world?
+    name_map<witc::span> pkg_items;
+    name_map<bool> is_world;  // name -> world?
     ordered_map<std::string_view, std::vector<const ast::ident*>> order;
     for (const auto& dl : decl_lists) {
       for (const ast::toplevel_item* item : dl) {
@@ -359,7 +360,7 @@ struct package_builder::impl {
       const ast::ident* local = nullptr;
     };
     for (const auto& dl : decl_lists) {
-      std::unordered_map<std::string_view, source> ns;
+      name_map<source> ns;
       for (const ast::toplevel_item* item : dl) {
         const ast::ident* n = nullptr;
         source src;
@@ -397,7 +398,7 @@ struct package_builder::impl {
 
     WITC_TRY(auto sorted, toposort("interface or world", order));
     order_result out;
-    std::unordered_map<std::string_view, ast_item> ids;
+    name_map<ast_item> ids;
     for (std::size_t pos : sorted) {
       std::string_view n = order.at_index(pos).first;
       if (is_world[n]) {
@@ -413,7 +414,7 @@ struct package_builder::impl {
       }
     }
     for (const auto& dl : decl_lists) {
-      std::unordered_map<std::string_view, ast_item> items;
+      name_map<ast_item> items;
       for (const ast::toplevel_item* item : dl) {
         if (auto* u = std::get_if<ast::toplevel_use>(item)) {
           if (!u->attrs.empty()) return syntax(u->span, "attributes not allowed on top-level use");
