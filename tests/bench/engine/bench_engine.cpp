@@ -135,18 +135,20 @@ int main(int argc, char** argv) {
   for (auto& k : ks) {
     if (!only.empty() && only != k.name) continue;  // "compile": no kernel, only compile/instantiate
     std::uint32_t iters = static_cast<std::uint32_t>(k.iters * scale) + 1;
-    double best_native = 1e9;
-    std::uint32_t cn = 0;
-    // Best of several runs on both sides: a run the machine's other load slowed down
-    // (native runs are short, so they suffer most) must not move the ratio.
-    for (int r = 0; r < 7; ++r) {
-      auto t0 = clk::now();
-      cn = k.native(iters);
-      best_native = std::min(best_native, seconds_since(t0));
-    }
     auto* f = (*inst)->export_func(std::string("bench_") + k.name);
-    double best_wasm = 1e9;
-    std::uint32_t cw = 0;
+    double best_native = 1e9, best_wasm = 1e9;
+    std::uint32_t cn = 0, cw = 0;
+    // Best of several runs on both sides, the native ones before and after the wasm ones
+    // (which run back to back, warm): a stretch of time the machine's other load slowed
+    // down (the short native runs suffer most) must not move the ratio.
+    auto native = [&] {
+      for (int r = 0; r < 4; ++r) {
+        auto t0 = clk::now();
+        cn = k.native(iters);
+        best_native = std::min(best_native, seconds_since(t0));
+      }
+    };
+    native();
     for (int r = 0; r < 3; ++r) {
       auto t0 = clk::now();
       engine::value arg = engine::value::i32(static_cast<std::int32_t>(iters));
@@ -158,6 +160,7 @@ int main(int argc, char** argv) {
       }
       cw = static_cast<std::uint32_t>((*res)[0].as_i32());
     }
+    native();
     double pct = 100.0 * best_native / best_wasm;
     log_sum += std::log(pct);
     ++n;
