@@ -279,6 +279,28 @@ struct remap {
     return type_id{slot - 1};
   }
   std::vector<std::int8_t> has_borrow;  // per resolve type: -1 unknown
+  // Per resolve type: whether it is a resource after following aliases, -1 not
+  // yet known. Every type use asks, and chasing through the type arena itself
+  // cost a cache miss per parameter on large packages.
+  std::vector<std::int8_t> is_resource;
+
+  bool resolves_to_resource(type_id id) {
+    if (is_resource.size() <= id.index) is_resource.resize(std::max<std::size_t>(id.index + 1, r.types.size()), -1);
+    if (is_resource[id.index] >= 0) return is_resource[id.index] == 1;
+    type_id cur = id;
+    bool res = false;
+    while (true) {
+      const auto& k = r[cur].kind;
+      if (auto* a = std::get_if<alias>(&k); a && a->target.is_id()) {
+        cur = a->target.id();
+        continue;
+      }
+      res = std::holds_alternative<wit::resource>(k);
+      break;
+    }
+    is_resource[id.index] = res ? 1 : 0;
+    return res;
+  }
 
   result<type_id> map_type(type_id id, witc::span s) const { return apply_map(types, id, "type", s); }
   result<interface_id> map_interface(interface_id id, witc::span s) const {
@@ -429,18 +451,7 @@ struct remap {
     if (!t.is_id()) return ok;
     type_id id = t.id();
     WITC_CHECK(update_type_id(id, s));
-    type_id cur = id;
-    bool to_resource = false;
-    while (true) {
-      const auto& k = r[cur].kind;
-      if (auto* a = std::get_if<alias>(&k); a && a->target.is_id()) {
-        cur = a->target.id();
-        continue;
-      }
-      to_resource = std::holds_alternative<wit::resource>(k);
-      break;
-    }
-    if (to_resource) {
+    if (resolves_to_resource(id)) {
       if (id.index >= own_handles.size() || own_handles[id.index] == 0) {
         type_def h;
         h.kind = handle{false, id};
