@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <thread>
 
@@ -500,4 +501,70 @@ TEST_CASE("a returned value computed in place and returned by a branch to the en
   CHECK(call("early", {value::i32(0), value::i32(4)}) == 4);
   CHECK(call("first", {value::i32(7), value::i32(8)}) == 7);
   CHECK(call("calls", {value::i32(3)}) == 25);
+}
+
+TEST_CASE("branches on float comparisons and on negated comparisons, NaN included") {
+// (module
+//   (func (export "fbr") (param f32 f32) (result i32)
+//     (block (br_if 0 (f32.lt (local.get 0) (local.get 1))) (return (i32.const 0)))
+//     (i32.const 1))
+//   (func (export "fbr_not") (param f64 f64) (result i32)
+//     (block (br_if 0 (i32.eqz (f64.ge (local.get 0) (local.get 1)))) (return (i32.const 0)))
+//     (i32.const 1))
+//   (func (export "fif") (param f32 f32) (result i32)
+//     (if (result i32) (f32.le (local.get 0) (local.get 1)) (then (i32.const 1)) (else (i32.const 0))))
+//   (func (export "fif_not") (param f64 f64) (result i32)
+//     (if (result i32) (i32.eqz (f64.eq (local.get 0) (local.get 1))) (then (i32.const 1)) (else (i32.const 0))))
+//   (func (export "ibr_not") (param i32 i32) (result i32)
+//     (block (br_if 0 (i32.eqz (i32.lt_s (local.get 0) (local.get 1)))) (return (i32.const 0)))
+//     (i32.const 1))
+//   ;; a float comparison branching back to a loop keeps its separate tick
+//   (func (export "floop") (param f32) (result i32) (local i32)
+//     (loop (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+//           (br_if 0 (f32.lt (f32.convert_i32_s (local.get 1)) (local.get 0))))
+//     (local.get 1))
+// )
+  const bytes b = {
+      0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0x01, 0x18, 0x04, 0x60, 0x02, 0x7D, 0x7D, 0x01,
+      0x7F, 0x60, 0x02, 0x7C, 0x7C, 0x01, 0x7F, 0x60, 0x02, 0x7F, 0x7F, 0x01, 0x7F, 0x60, 0x01, 0x7D,
+      0x01, 0x7F, 0x03, 0x07, 0x06, 0x00, 0x01, 0x00, 0x01, 0x02, 0x03, 0x07, 0x33, 0x06, 0x03, 0x66,
+      0x62, 0x72, 0x00, 0x00, 0x07, 0x66, 0x62, 0x72, 0x5F, 0x6E, 0x6F, 0x74, 0x00, 0x01, 0x03, 0x66,
+      0x69, 0x66, 0x00, 0x02, 0x07, 0x66, 0x69, 0x66, 0x5F, 0x6E, 0x6F, 0x74, 0x00, 0x03, 0x07, 0x69,
+      0x62, 0x72, 0x5F, 0x6E, 0x6F, 0x74, 0x00, 0x04, 0x05, 0x66, 0x6C, 0x6F, 0x6F, 0x70, 0x00, 0x05,
+      0x0A, 0x73, 0x06, 0x11, 0x00, 0x02, 0x40, 0x20, 0x00, 0x20, 0x01, 0x5D, 0x0D, 0x00, 0x41, 0x00,
+      0x0F, 0x0B, 0x41, 0x01, 0x0B, 0x12, 0x00, 0x02, 0x40, 0x20, 0x00, 0x20, 0x01, 0x66, 0x45, 0x0D,
+      0x00, 0x41, 0x00, 0x0F, 0x0B, 0x41, 0x01, 0x0B, 0x0F, 0x00, 0x20, 0x00, 0x20, 0x01, 0x5F, 0x04,
+      0x7F, 0x41, 0x01, 0x05, 0x41, 0x00, 0x0B, 0x0B, 0x10, 0x00, 0x20, 0x00, 0x20, 0x01, 0x61, 0x45,
+      0x04, 0x7F, 0x41, 0x01, 0x05, 0x41, 0x00, 0x0B, 0x0B, 0x12, 0x00, 0x02, 0x40, 0x20, 0x00, 0x20,
+      0x01, 0x48, 0x45, 0x0D, 0x00, 0x41, 0x00, 0x0F, 0x0B, 0x41, 0x01, 0x0B, 0x18, 0x01, 0x01, 0x7F,
+      0x03, 0x40, 0x20, 0x01, 0x41, 0x01, 0x6A, 0x21, 0x01, 0x20, 0x01, 0xB2, 0x20, 0x00, 0x5D, 0x0D,
+      0x00, 0x0B, 0x20, 0x01, 0x0B};
+  witc::engine::engine eng;
+  auto mod = compile(eng, b);
+  store st(eng);
+  auto inst = st.instantiate(mod, {});
+  REQUIRE(inst);
+  auto call = [&](const char* name, std::vector<value> args) {
+    auto r = st.call((*inst)->export_func(name), std::span(args));
+    REQUIRE(r);
+    return (*r)[0].as_i32();
+  };
+  const float fnan = std::numeric_limits<float>::quiet_NaN();
+  const double dnan = std::numeric_limits<double>::quiet_NaN();
+  CHECK(call("fbr", {value::f32(1), value::f32(2)}) == 1);
+  CHECK(call("fbr", {value::f32(2), value::f32(1)}) == 0);
+  CHECK(call("fbr", {value::f32(fnan), value::f32(1)}) == 0);
+  CHECK(call("fbr_not", {value::f64(1), value::f64(2)}) == 1);
+  CHECK(call("fbr_not", {value::f64(2), value::f64(1)}) == 0);
+  CHECK(call("fbr_not", {value::f64(dnan), value::f64(1)}) == 1);
+  CHECK(call("fif", {value::f32(1), value::f32(1)}) == 1);
+  CHECK(call("fif", {value::f32(fnan), value::f32(1)}) == 0);
+  CHECK(call("fif_not", {value::f64(1), value::f64(1)}) == 0);
+  CHECK(call("fif_not", {value::f64(1), value::f64(2)}) == 1);
+  CHECK(call("fif_not", {value::f64(dnan), value::f64(dnan)}) == 1);
+  CHECK(call("ibr_not", {value::i32(1), value::i32(2)}) == 0);
+  CHECK(call("ibr_not", {value::i32(2), value::i32(1)}) == 1);
+  CHECK(call("ibr_not", {value::i32(-1), value::i32(0)}) == 0);
+  CHECK(call("floop", {value::f32(5.5f)}) == 6);
+  CHECK(call("floop", {value::f32(fnan)}) == 1);
 }

@@ -174,6 +174,10 @@ class translator {
   std::uint32_t last_c_ = 0;               // a multiply-add's addend
   op last_op_ = op::nop;
   unsigned last_muladd_ = 0;  // the multiply-add opcode that produced last_dst_, or 0
+  // The comparison an `i32.eqz` just emitted consumed (op::nop if none), its operands and start.
+  op eqz_cmp_op_ = op::nop;
+  std::uint32_t eqz_cmp_a_ = 0, eqz_cmp_b_ = 0;
+  std::size_t eqz_cmp_start_ = 0;
 
   // --- emission ------------------------------------------------------------------------
   std::size_t here() const { return code_->size(); }
@@ -338,7 +342,21 @@ class translator {
     else emit_forward(t);
   }
 
+  static bool is_compare(op o) {
+    unsigned c = static_cast<unsigned>(o);
+    return (c >= 0x46 && c <= 0x4F) || (c >= 0x51 && c <= 0x66);
+  }
   void unary(op o) {
+    std::uint32_t h = height();
+    eqz_cmp_op_ = op::nop;
+    if (o == op::i32_eqz && last_dst_ != SIZE_MAX && last_dst_pos_ == h - 1 && vs_[h - 1].kind == ventry::home &&
+        is_compare(last_op_)) {
+      // `eqz` of a comparison just computed: a branch on it can take the negated comparison.
+      eqz_cmp_op_ = last_op_;
+      eqz_cmp_a_ = last_a_;
+      eqz_cmp_b_ = last_b_;
+      eqz_cmp_start_ = last_start_;
+    }
     std::uint32_t a = pop();
     push_home();
     std::size_t start = here();
@@ -541,10 +559,17 @@ class translator {
   // When the condition on top was just computed by an integer comparison, drops that
   // instruction and returns the compare-and-branch opcode taking its operands, negated
   // for `if` (branch when false). Returns 0 when there is nothing to fuse.
-  unsigned fuse_condition(bool negate) {
+  unsigned fuse_condition(bool negate, bool allow_float) {
     std::uint32_t pos = height() - 1;
     if (vs_[pos].kind != ventry::home || last_dst_ == SIZE_MAX || last_dst_pos_ != pos) return 0;
     unsigned o = static_cast<unsigned>(last_op_);
+    std::size_t start = last_start_;
+    if (o == 0x45 && eqz_cmp_op_ != op::nop) {
+      // A branch on `eqz` of a comparison is a branch on the comparison, negated.
+      o = static_cast<unsigned>(eqz_cmp_op_);
+      negate = !negate;
+      start = eqz_cmp_start_;
+    }
     unsigned fused = 0;
     static const unsigned i32_ops[] = {
 #define WITC_X(c) iop_br_i32_##c,
@@ -569,11 +594,19 @@ class translator {
       if (negate) return 0;
     } else if (o == 0x50) {
       fused = negate ? iop_br_i64_nez : iop_br_i64_eqz;
+    } else if (o >= 0x5B && o <= 0x66 && allow_float) {
+      fused = (negate ? iop_brf_not_first : iop_brf_first) + (o - 0x5B);
     } else {
       return 0;
     }
+    if (start != last_start_) {
+      // The `eqz` goes too: the comparison's operands are the ones to branch on.
+      last_op_ = eqz_cmp_op_;
+      last_a_ = eqz_cmp_a_;
+      last_b_ = eqz_cmp_b_;
+    }
     // Remove the comparison; its operand fixups are the last ones recorded.
-    truncate(last_start_);
+    truncate(start);
     last_dst_ = SIZE_MAX;
     vs_.pop_back();
     return fused;
@@ -700,7 +733,7 @@ class translator {
       }
       case op::if_: {
         auto [np, nr] = block_arity(in);
-        unsigned fused = height() > np ? fuse_condition(true) : 0;
+        unsigned fused = height() > np ? fuse_condition(true, true) : 0;
         std::uint32_t c = fused ? 0 : pop();
         materialize_all();
         if (fused) {
@@ -762,7 +795,8 @@ class translator {
         cframe& t = ctrls_[ctrls_.size() - 1 - in.a];
         std::uint32_t arity = t.kind == op::loop ? t.nparams : t.nresults;
         if (arity == 0) {
-          if (unsigned fused = fuse_condition(false)) {
+          // Float compare-and-branch has no loop variant (no tick): forward targets only.
+          if (unsigned fused = fuse_condition(false, t.kind != op::loop)) {
             if (t.kind == op::loop && fuse_increment(fused)) {
               emit_target(t.loop_start);
               return;

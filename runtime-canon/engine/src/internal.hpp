@@ -99,7 +99,15 @@ enum iop : std::uint16_t {
   X(f32_add, f32_load) X(f32_sub, f32_load) X(f32_mul, f32_load)                             \
   X(f64_add, f64_load) X(f64_sub, f64_load) X(f64_mul, f64_load)
   iop_opload_last = iop_opload_first + 36,
-  iop_count = iop_opload_last,
+  // Float compare-and-branch, [a|b<<32][target], for forward targets: f32 eq ne lt gt le
+  // ge, then f64; then the same twelve taken when the comparison does not hold (NaN
+  // operands make that no other comparison).
+#define WITC_FLOAT_CMPS(X) \
+  X(f32_eq, f32, ==) X(f32_ne, f32, !=) X(f32_lt, f32, <) X(f32_gt, f32, >) X(f32_le, f32, <=) X(f32_ge, f32, >=) \
+  X(f64_eq, f64, ==) X(f64_ne, f64, !=) X(f64_lt, f64, <) X(f64_gt, f64, >) X(f64_le, f64, <=) X(f64_ge, f64, >=)
+  iop_brf_first = iop_opload_last,
+  iop_brf_not_first = iop_brf_first + 12,
+  iop_count = iop_brf_not_first + 12,
 };
 
 // One function translated to threaded code: handler addresses interleaved with

@@ -280,6 +280,15 @@ namespace {
     WITC_FUSED_CMPS(WITC_X)
 #undef WITC_X
     {
+      unsigned k = iop_brf_first;
+#define WITC_X(name, t, cmp) table[k++] = &&LBF_##name;
+      WITC_FLOAT_CMPS(WITC_X)
+#undef WITC_X
+#define WITC_X(name, t, cmp) table[k++] = &&LBFN_##name;
+      WITC_FLOAT_CMPS(WITC_X)
+#undef WITC_X
+    }
+    {
       unsigned k = iop_opload_first;
 #define WITC_X(o, l) table[k++] = &&LOL_##o##_##l;
       WITC_OPLOAD_ALL(WITC_X)
@@ -682,6 +691,28 @@ L_br_table: {
   BRCMP(br_i64_eqz, std::uint64_t, a == 0)
   BRCMP(br_i64_nez, std::uint64_t, a != 0)
 #undef BRCMP
+
+#define WITC_X(name, t, cmp)                                   \
+  LBF_##name: {                                                \
+    std::uint64_t w = pc[0];                                   \
+    if (t##_of(fp[LO(w)]) cmp t##_of(fp[HI(w)])) {             \
+      pc = reinterpret_cast<const std::uint64_t*>(pc[1]);      \
+      NEXT();                                                  \
+    }                                                          \
+    pc += 2;                                                   \
+    NEXT();                                                    \
+  }                                                            \
+  LBFN_##name: {                                               \
+    std::uint64_t w = pc[0];                                   \
+    if (!(t##_of(fp[LO(w)]) cmp t##_of(fp[HI(w)]))) {          \
+      pc = reinterpret_cast<const std::uint64_t*>(pc[1]);      \
+      NEXT();                                                  \
+    }                                                          \
+    pc += 2;                                                   \
+    NEXT();                                                    \
+  }
+  WITC_FLOAT_CMPS(WITC_X)
+#undef WITC_X
 
 L_copy: {
   std::uint64_t w = *pc++;
