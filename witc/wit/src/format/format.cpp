@@ -176,7 +176,7 @@ class writer {
     return o;
   }
 
-  static std::string params(const std::vector<ast::param>& ps) {
+  static std::string params(const ast::vec<ast::param>& ps) {
     std::string o = "(";
     for (std::size_t i = 0; i < ps.size(); ++i) {
       if (i) o += ", ";
@@ -293,7 +293,7 @@ class writer {
     return none;
   }
 
-  void interface_items(const std::vector<ast::interface_item>& items) {
+  void interface_items(const ast::vec<ast::interface_item>& items) {
     bool first = true;
     for (const auto& item : items) {
       gap(first, doc_of(item));
@@ -315,7 +315,7 @@ class writer {
     }
   }
 
-  void world_items(const std::vector<ast::world_item>& items) {
+  void world_items(const ast::vec<ast::world_item>& items) {
     bool first = true;
     for (const auto& item : items) {
       gap(first, doc_of(item));
@@ -370,7 +370,7 @@ class writer {
     }
   }
 
-  void toplevel(const std::vector<ast::toplevel_item>& items, bool first) {
+  void toplevel(const ast::vec<ast::toplevel_item>& items, bool first) {
     for (const auto& item : items) {
       if (!first) out += '\n';
       first = false;

@@ -48,6 +48,7 @@ result<file> parse(const source_map& sm, std::size_t file_index) {
   token_stream ts(src.text, src.base);
   const lexed& lx = ts.data();
   file out;
+  detail::parse_scope arena_scope(out.arena);
   out.file_index = static_cast<std::uint32_t>(file_index);
   out.span = {src.base, src.base + static_cast<std::uint32_t>(src.text.size())};
 

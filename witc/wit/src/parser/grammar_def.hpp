@@ -112,10 +112,10 @@ const x3::rule<resource_tail_class, ast::resource_def> resource_tail_r = "';'";
 const x3::rule<resource_func_class, ast::resource_func> resource_func_r = "`constructor` or identifier";
 const x3::rule<resource_func_body_class, ast::resource_func> resource_func_body_r =
     "`constructor` or identifier";
-const x3::rule<iface_body_class, std::vector<ast::interface_item>> iface_body_r = "'{'";
+const x3::rule<iface_body_class, ast::vec<ast::interface_item>> iface_body_r = "'{'";
 const x3::rule<interface_class, ast::interface_def> interface_r = "keyword `interface`";
 const x3::rule<extern_class, ast::extern_item> extern_r = "keyword `import`";
-const x3::rule<include_tail_class, std::vector<ast::include_name>> include_tail_r = "';'";
+const x3::rule<include_tail_class, ast::vec<ast::include_name>> include_tail_r = "';'";
 const x3::rule<include_name_class, ast::include_name> include_name_r = "an identifier or string";
 const x3::rule<include_class, ast::include_item> include_r = "keyword `include`";
 const x3::rule<world_class, ast::world_def> world_r = "keyword `world`";

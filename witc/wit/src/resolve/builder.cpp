@@ -303,7 +303,7 @@ struct package_builder::impl {
   void populate_foreign_deps() {
     for (const auto& dl : decl_lists) {
       (void)for_each_path(dl, [&](const ast::ident*, const ast::attributes& attrs, const ast::use_path& path,
-                                  const std::vector<ast::use_name>*, path_kind kind) -> result<void> {
+                                  const ast::vec<ast::use_name>*, path_kind kind) -> result<void> {
         if (!path.package) return ok;
         auto st = stability(attrs);
         wit::stability s = st ? *st : wit::stability{};
@@ -380,7 +380,7 @@ struct package_builder::impl {
           return syntax(n->span, fmt::format("duplicate name `{}` in this file", n->name));
       }
       WITC_CHECK(for_each_path(dl, [&](const ast::ident* iface, const ast::attributes&, const ast::use_path& path,
-                                       const std::vector<ast::use_name>*, path_kind) -> result<void> {
+                                       const ast::vec<ast::use_name>*, path_kind) -> result<void> {
         if (!iface || path.package) return ok;
         const ast::ident& used = path.name;
         auto it = ns.find(used.name);
@@ -476,7 +476,7 @@ struct package_builder::impl {
       cur_ast_index = i;
       WITC_CHECK(for_each_path(decl_lists[i], [&](const ast::ident*, const ast::attributes& attrs,
                                                   const ast::use_path& path,
-                                                  const std::vector<ast::use_name>* names, path_kind) -> result<void> {
+                                                  const ast::vec<ast::use_name>* names, path_kind) -> result<void> {
         if (!names) return ok;
         WITC_TRY(auto st, stability(attrs));
         WITC_TRY(auto ext, external_id(attrs));
@@ -663,7 +663,7 @@ struct package_builder::impl {
     return out;
   }
 
-  result<void> resolve_interface(interface_id id, const std::vector<ast::interface_item>& items,
+  result<void> resolve_interface(interface_id id, const ast::vec<ast::interface_item>& items,
                                  const ast::docs& d, const ast::attributes& attrs) {
     interfaces[id.index].docs = convert_docs(d);
     WITC_TRY(interfaces[id.index].stability, stability(attrs));
@@ -1196,7 +1196,7 @@ struct package_builder::impl {
       WITC_CHECK(resolve_interface(id, def->items, def->doc, def->attrs));
       // Nothing refers to an interface's body once it is resolved (names were
       // copied, lookups cleared): free it now so the graph reuses its memory.
-      std::vector<ast::interface_item>().swap(def->items);
+      ast::vec<ast::interface_item>().swap(def->items);
     }
     for (world_id id : order.worlds) {
       auto [def, i] = world_ast.at(id.index);

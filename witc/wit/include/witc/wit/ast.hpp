@@ -12,19 +12,42 @@
 
 #include "witc/support/result.hpp"
 #include "witc/support/source_map.hpp"
+#include "witc/wit/ast_alloc.hpp"
 
 namespace witc::wit::ast {
+
+namespace detail {
+template <class T>
+struct node_delete {
+  void operator()(T* p) const noexcept {
+    p->~T();
+    deallocate(p);
+  }
+};
+template <class T>
+using node_ptr = std::unique_ptr<T, node_delete<T>>;
+template <class T, class... A>
+node_ptr<T> make_node(A&&... a) {
+  void* m = allocate(sizeof(T));
+  try {
+    return node_ptr<T>(::new (m) T(std::forward<A>(a)...));
+  } catch (...) {
+    deallocate(m);
+    throw;
+  }
+}
+}  // namespace detail
 
 /// A heap cell with value semantics, for the recursive parts of `type`.
 /// Example: `box<type> elem = type{...}; elem->span;`
 template <class T>
 class box {
  public:
-  box() : p_(std::make_unique<T>()) {}
-  box(T v) : p_(std::make_unique<T>(std::move(v))) {}  // NOLINT: implicit by design
-  box(const box& o) : p_(std::make_unique<T>(*o.p_)) {}
+  box() : p_(detail::make_node<T>()) {}
+  box(T v) : p_(detail::make_node<T>(std::move(v))) {}  // NOLINT: implicit by design
+  box(const box& o) : p_(detail::make_node<T>(*o.p_)) {}
   box(box&&) noexcept = default;
-  box& operator=(const box& o) { p_ = std::make_unique<T>(*o.p_); return *this; }
+  box& operator=(const box& o) { p_ = detail::make_node<T>(*o.p_); return *this; }
   box& operator=(box&&) noexcept = default;
   T& operator*() { return *p_; }
   const T& operator*() const { return *p_; }
@@ -32,7 +55,7 @@ class box {
   const T* operator->() const { return p_.get(); }
 
  private:
-  std::unique_ptr<T> p_;
+  detail::node_ptr<T> p_;
 };
 
 /// An optional heap cell with value semantics: one pointer where `std::optional<T>`
@@ -42,20 +65,20 @@ template <class T>
 class opt_box {
  public:
   opt_box() = default;
-  opt_box(T v) : p_(std::make_unique<T>(std::move(v))) {}  // NOLINT: implicit as optional
-  opt_box(const opt_box& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+  opt_box(T v) : p_(detail::make_node<T>(std::move(v))) {}  // NOLINT: implicit as optional
+  opt_box(const opt_box& o) : p_(o.p_ ? detail::make_node<T>(*o.p_) : nullptr) {}
   opt_box(opt_box&&) noexcept = default;
   opt_box& operator=(const opt_box& o) {
-    if (this != &o) p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+    if (this != &o) p_ = o.p_ ? detail::make_node<T>(*o.p_) : nullptr;
     return *this;
   }
   opt_box& operator=(opt_box&&) noexcept = default;
   opt_box& operator=(T v) {
-    p_ = std::make_unique<T>(std::move(v));
+    p_ = detail::make_node<T>(std::move(v));
     return *this;
   }
   T& emplace() {
-    p_ = std::make_unique<T>();
+    p_ = detail::make_node<T>();
     return *p_;
   }
   void reset() noexcept { p_.reset(); }
@@ -67,7 +90,7 @@ class opt_box {
   const T* operator->() const { return p_.get(); }
 
  private:
-  std::unique_ptr<T> p_;
+  detail::node_ptr<T> p_;
 };
 
 /// An identifier; `name` has any leading `%` removed, `span` covers it as written.
@@ -128,10 +151,10 @@ struct attribute {
 class attributes {
  public:
   attributes() = default;
-  attributes(const attributes& o) : v_(o.v_ ? std::make_unique<std::vector<attribute>>(*o.v_) : nullptr) {}
+  attributes(const attributes& o) : v_(o.v_ ? detail::make_node<vec<attribute>>(*o.v_) : nullptr) {}
   attributes(attributes&&) noexcept = default;
   attributes& operator=(const attributes& o) {
-    if (this != &o) v_ = o.v_ ? std::make_unique<std::vector<attribute>>(*o.v_) : nullptr;
+    if (this != &o) v_ = o.v_ ? detail::make_node<vec<attribute>>(*o.v_) : nullptr;
     return *this;
   }
   attributes& operator=(attributes&&) noexcept = default;
@@ -140,7 +163,7 @@ class attributes {
   [[nodiscard]] bool empty() const noexcept { return !v_ || v_->empty(); }
   [[nodiscard]] std::size_t size() const noexcept { return v_ ? v_->size() : 0; }
   void push_back(attribute a) {
-    if (!v_) v_ = std::make_unique<std::vector<attribute>>();
+    if (!v_) v_ = detail::make_node<vec<attribute>>();
     v_->push_back(std::move(a));
   }
   void clear() noexcept { v_.reset(); }
@@ -149,7 +172,7 @@ class attributes {
   [[nodiscard]] const attribute& operator[](std::size_t i) const { return (*v_)[i]; }
 
  private:
-  std::unique_ptr<std::vector<attribute>> v_;
+  detail::node_ptr<vec<attribute>> v_;
 };
 
 // ---- types -------------------------------------------------------------------
@@ -168,7 +191,7 @@ struct map_type { box<type> key; box<type> value; };
 struct option_type { box<type> inner; };
 /// `result`, `result<T>`, `result<_, E>`, `result<T, E>`.
 struct result_type { std::optional<box<type>> ok; std::optional<box<type>> err; };
-struct tuple_type { std::vector<type> types; };
+struct tuple_type { vec<type> types; };
 /// `own<r>` / `borrow<r>`.
 struct handle_type { bool borrow = false; ident resource; };
 /// `future` / `future<T>`.
@@ -187,20 +210,20 @@ struct type {
 // ---- definitions inside interfaces and worlds -----------------------------------
 
 struct field { docs doc; ident name; type ty; };
-struct record_def { std::vector<field> fields; };
+struct record_def { vec<field> fields; };
 struct flag { docs doc; ident name; };
-struct flags_def { std::vector<flag> flags; };
+struct flags_def { vec<flag> flags; };
 struct variant_case { docs doc; ident name; std::optional<type> ty; };
-struct variant_def { std::vector<variant_case> cases; };
+struct variant_def { vec<variant_case> cases; };
 struct enum_case { docs doc; ident name; };
-struct enum_def { std::vector<enum_case> cases; };
+struct enum_def { vec<enum_case> cases; };
 struct alias_def { type target; };
 
 struct param { ident name; type ty; };
 /// `async? func(params) -> result`.
 struct func_type {
   bool is_async = false;
-  std::vector<param> params;
+  vec<param> params;
   opt_box<type> result;
   witc::span span;  // from `async`/`func` (`constructor`) to the end of the result or `)`
 };
@@ -215,7 +238,7 @@ struct resource_func {
   func_type func;
 };
 /// `resource r;` has no body (`has_body` false); `resource r { ... }` has one.
-struct resource_def { bool has_body = false; std::vector<resource_func> funcs; };
+struct resource_def { bool has_body = false; vec<resource_func> funcs; };
 
 /// `type x = ...;`, `record x {...}`, `flags`, `variant`, `enum`, `resource`.
 struct typedef_item {
@@ -252,7 +275,7 @@ struct use_name { ident name; std::optional<ident> as; };
 struct use_item {
   attributes attrs;
   use_path from;
-  std::vector<use_name> names;
+  vec<use_name> names;
   witc::span span;
 };
 
@@ -261,7 +284,7 @@ using interface_item = std::variant<typedef_item, func_item, use_item>;
 // ---- worlds ------------------------------------------------------------------------
 
 /// `import name: interface { items }` — an interface defined inline in a world.
-struct inline_interface { ident name; std::vector<interface_item> items; witc::span span; };
+struct inline_interface { ident name; vec<interface_item> items; witc::span span; };
 /// `import name: func(...)`.
 struct named_func { ident name; func_type func; };
 
@@ -282,7 +305,7 @@ struct include_name { ident name; ident as; };
 struct include_item {
   attributes attrs;
   use_path from;
-  std::vector<include_name> with;
+  vec<include_name> with;
   witc::span span;
 };
 
@@ -294,7 +317,7 @@ struct interface_def {
   docs doc;
   attributes attrs;
   ident name;
-  std::vector<interface_item> items;
+  vec<interface_item> items;
   witc::span span;
 };
 
@@ -302,7 +325,7 @@ struct world_def {
   docs doc;
   attributes attrs;
   ident name;
-  std::vector<world_item> items;
+  vec<world_item> items;
   witc::span span;
 };
 
@@ -330,14 +353,16 @@ struct nested_package {
   docs doc;
   attributes attrs;
   package_name name;
-  std::vector<toplevel_item> items;
+  vec<toplevel_item> items;
   witc::span span;
 };
 
 /// One parsed `.wit` file.
 struct file {
+  /// Where this file's nodes live (first member: destroyed after them).
+  detail::arena_handle arena;
   std::optional<package_decl> package;
-  std::vector<toplevel_item> items;
+  vec<toplevel_item> items;
   std::uint32_t file_index = 0;  // index into `source_map::files()`
   witc::span span;               // the whole file
 };
