@@ -850,6 +850,8 @@ struct package_builder::impl {
     f.kind = kind;
     f.span = name_span;
     if (kind != function_kind::freestanding && kind != function_kind::async_freestanding) f.resource = resource;
+    // Exact sizes throughout: a large package's graph is mostly these vectors.
+    f.params.reserve(ft.params.size() + 1);
     if (kind == function_kind::method || kind == function_kind::async_method) {
       type_def h;
       h.kind = handle{true, resource};
@@ -930,6 +932,7 @@ struct package_builder::impl {
     }
     if (auto* r = std::get_if<ast::record_def>(&t.def)) {
       record out;
+      out.fields.reserve(r->fields.size());
       for (const auto& f : r->fields) {
         field fd;
         fd.docs = convert_docs(f.doc);
@@ -942,12 +945,14 @@ struct package_builder::impl {
     }
     if (auto* f = std::get_if<ast::flags_def>(&t.def)) {
       flags out;
+      out.flags.reserve(f->flags.size());
       for (const auto& fl : f->flags) out.flags.push_back(flag{std::string(fl.name.name), convert_docs(fl.doc)});
       return type_def_kind{std::move(out)};
     }
     if (auto* v = std::get_if<ast::variant_def>(&t.def)) {
       if (v->cases.empty()) return syntax(t.name.span, "empty variant");
       variant out;
+      out.cases.reserve(v->cases.size());
       for (const auto& c : v->cases) {
         variant_case vc;
         vc.docs = convert_docs(c.doc);
@@ -963,6 +968,7 @@ struct package_builder::impl {
     const auto& e = std::get<ast::enum_def>(t.def);
     if (e.cases.empty()) return syntax(t.name.span, "empty enum");
     enum_ out;
+    out.cases.reserve(e.cases.size());
     for (const auto& c : e.cases) out.cases.push_back(enum_case{std::string(c.name.name), convert_docs(c.doc)});
     return type_def_kind{std::move(out)};
   }
@@ -1002,6 +1008,7 @@ struct package_builder::impl {
     }
     if (auto* tu = std::get_if<ast::tuple_type>(&t.node)) {
       tuple out;
+      out.types.reserve(tu->types.size());
       for (const auto& e : tu->types) {
         WITC_TRY(wit::type r, resolve_type(e, st));
         out.types.push_back(r);
@@ -1181,7 +1188,7 @@ struct package_builder::impl {
     WITC_CHECK(populate_foreign_types());
 
     std::unordered_map<std::uint32_t, std::pair<ast::interface_def*, std::size_t>> iface_ast;
-    std::unordered_map<std::uint32_t, std::pair<const ast::world_def*, std::size_t>> world_ast;
+    std::unordered_map<std::uint32_t, std::pair<ast::world_def*, std::size_t>> world_ast;
     for (std::size_t i = 0; i < decl_lists.size(); ++i) {
       for (ast::toplevel_item* item : decl_lists[i]) {
         if (auto* in = std::get_if<ast::interface_def>(item))
@@ -1202,6 +1209,7 @@ struct package_builder::impl {
       auto [def, i] = world_ast.at(id.index);
       cur_ast_index = i;
       WITC_CHECK(resolve_world(id, *def));
+      ast::vec<ast::world_item>().swap(def->items);  // as for interfaces: its chunks can go
     }
 
     unresolved_package out;
