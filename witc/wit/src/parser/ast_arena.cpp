@@ -182,15 +182,22 @@ arena_handle::~arena_handle() {
   if (a_) a_->drop_owner();
 }
 
-parse_scope::parse_scope(arena_handle& h) : prev_(current), a_(new arena) {
-  if (h.a_) h.a_->drop_owner();
-  h.a_ = a_;
-  current = a_;
+parse_scope::parse_scope(arena_handle& main, arena_handle& side)
+    : prev_(current), main_(new arena), side_(new arena) {
+  if (main.a_) main.a_->drop_owner();
+  main.a_ = main_;
+  if (side.a_) side.a_->drop_owner();
+  side.a_ = side_;
+  current = main_;
 }
 
 parse_scope::~parse_scope() {
   current = prev_;
-  a_->seal();
+  main_->seal();
+  side_->seal();
 }
+
+side_scope::side_scope(arena* a) noexcept : prev_(current) { current = a; }
+side_scope::~side_scope() { current = prev_; }
 
 }  // namespace witc::wit::ast::detail

@@ -48,12 +48,13 @@ result<file> parse(const source_map& sm, std::size_t file_index) {
   token_stream ts(src.text, src.base);
   const lexed& lx = ts.data();
   file out;
-  detail::parse_scope arena_scope(out.arena);
+  detail::parse_scope arena_scope(out.arena, out.world_arena);
   out.file_index = static_cast<std::uint32_t>(file_index);
   out.span = {src.base, src.base + static_cast<std::uint32_t>(src.text.size())};
 
   parse_state st;
   st.lx = &lx;
+  st.side_arena = arena_scope.side();
   iterator first = nullptr;
   try {
     for (bool head = true; !ts.done(); head = false) {

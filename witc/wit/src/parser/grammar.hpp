@@ -40,6 +40,7 @@ struct parse_state {
   iterator item_start = nullptr;
   ast::attributes pending_attrs;
   mutable std::size_t comment_cursor = 0;  // see docs_before
+  ast::detail::arena* side_arena = nullptr;  // where world bodies go (see ast_alloc.hpp)
 
   [[nodiscard]] std::string_view text(std::uint32_t b, std::uint32_t e) const {
     return lx->text.substr(b - lx->base, e - b);
@@ -238,6 +239,27 @@ struct depth_guard : x3::unary_parser<Subject, depth_guard<Subject>> {
     return this->subject.parse(first, last, ctx, rctx, attr);
   }
 };
+/// Parses its subject with AST nodes from the side arena (world bodies).
+template <class Subject>
+struct side_arena_directive : x3::unary_parser<Subject, side_arena_directive<Subject>> {
+  using base_type = x3::unary_parser<Subject, side_arena_directive<Subject>>;
+  static const bool is_pass_through_unary = true;
+  constexpr explicit side_arena_directive(const Subject& s) : base_type(s) {}
+  template <class It, class Ctx, class RCtx, class Attr>
+  bool parse(It& first, const It& last, const Ctx& ctx, RCtx& rctx, Attr& attr) const {
+    ast::detail::side_scope scope(state(ctx).side_arena);
+    return this->subject.parse(first, last, ctx, rctx, attr);
+  }
+};
+struct side_arena_gen {
+  template <class Subject>
+  constexpr side_arena_directive<typename x3::extension::as_parser<Subject>::value_type> operator[](
+      const Subject& s) const {
+    return side_arena_directive<typename x3::extension::as_parser<Subject>::value_type>{x3::as_parser(s)};
+  }
+};
+inline constexpr side_arena_gen side_arena{};
+
 struct depth_guard_gen {
   template <class Subject>
   constexpr depth_guard<typename x3::extension::as_parser<Subject>::value_type> operator[](

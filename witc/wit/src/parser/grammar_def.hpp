@@ -381,7 +381,7 @@ const auto world_r_def = T(tok::kw_world)[WITC_ACT(WITC_TAKE)] > ident[WITC_ACT(
 // ---- packages and files -------------------------------------------------------------------------------
 
 const auto toplevel_entry =
-    (mark >> attrs) >> (interface_r[WITC_PUSH_ITEM] | world_r[WITC_PUSH_ITEM] | toplevel_use_r[WITC_PUSH_ITEM] |
+    (mark >> attrs) >> (interface_r[WITC_PUSH_ITEM] | side_arena[world_r][WITC_PUSH_ITEM] | toplevel_use_r[WITC_PUSH_ITEM] |
                         nested_package_r[WITC_ACT(v.items.push_back(ast::box<ast::nested_package>(std::move(a))))] |
                         expected_p{"`world`, `interface` or `use`"});
 

@@ -359,8 +359,10 @@ struct nested_package {
 
 /// One parsed `.wit` file.
 struct file {
-  /// Where this file's nodes live (first member: destroyed after them).
+  /// Where this file's nodes live (first members: destroyed after them); worlds
+  /// have their own (see `detail::parse_scope`).
   detail::arena_handle arena;
+  detail::arena_handle world_arena;
   std::optional<package_decl> package;
   vec<toplevel_item> items;
   std::uint32_t file_index = 0;  // index into `source_map::files()`

@@ -41,17 +41,34 @@ class arena_handle {
   arena* a_ = nullptr;
 };
 
-/// While alive, this thread's AST allocations come from a new arena owned by `h`.
+/// While alive, this thread's AST allocations come from a new arena owned by
+/// `main`; `side_scope` diverts them to a second one owned by `side`, for nodes
+/// freed much later than their neighbours (a world's body outlives the bodies of
+/// the interfaces around it and would keep their chunks mapped).
 class parse_scope {
  public:
-  explicit parse_scope(arena_handle& h);
+  parse_scope(arena_handle& main, arena_handle& side);
   parse_scope(const parse_scope&) = delete;
   parse_scope& operator=(const parse_scope&) = delete;
   ~parse_scope();
+  [[nodiscard]] arena* side() const noexcept { return side_; }
 
  private:
   arena* prev_;
-  arena* a_;
+  arena* main_;
+  arena* side_;
+};
+
+/// While alive, allocations come from `a` (a parse_scope's side arena).
+class side_scope {
+ public:
+  explicit side_scope(arena* a) noexcept;
+  side_scope(const side_scope&) = delete;
+  side_scope& operator=(const side_scope&) = delete;
+  ~side_scope();
+
+ private:
+  arena* prev_;
 };
 
 }  // namespace detail
