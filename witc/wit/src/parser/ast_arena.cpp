@@ -13,6 +13,24 @@
 #include <sys/mman.h>
 #endif
 
+// Under AddressSanitizer the arena poisons what is not handed out, so a use
+// after free of an AST node is reported as it would be with operator new.
+#if defined(__SANITIZE_ADDRESS__)
+#define WITC_ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WITC_ARENA_ASAN 1
+#endif
+#endif
+#if defined(WITC_ARENA_ASAN)
+#include <sanitizer/asan_interface.h>
+#define WITC_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define WITC_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define WITC_POISON(p, n) ((void)(p), (void)(n))
+#define WITC_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 namespace witc::wit::ast::detail {
 
 namespace {
@@ -45,6 +63,7 @@ void* map_chunk() {
 }
 
 void unmap_chunk(void* p) noexcept {
+  WITC_UNPOISON(p, chunk_bytes);
 #if defined(__unix__)
   ::munmap(p, chunk_bytes);
 #else
@@ -63,6 +82,7 @@ class arena {
       auto& list = free_[total / 16];
       if (list) {
         header* h = list;
+        WITC_UNPOISON(h, total);
         list = *reinterpret_cast<header**>(h + 1);
         ++h->c->live;
         return h;
@@ -70,6 +90,7 @@ class arena {
     }
     if (!cur_ || bump_ + total > end_) new_chunk();
     auto* h = reinterpret_cast<header*>(bump_);
+    WITC_UNPOISON(h, total);
     bump_ += total;
     h->c = cur_;
     h->size = total;
@@ -80,13 +101,16 @@ class arena {
   void free(header* h) noexcept {
     chunk* c = h->c;
     --c->live;
+    std::size_t size = h->size;
     if (!sealed_) {
-      if (h->size <= largest_reused) {
-        *reinterpret_cast<header**>(h + 1) = free_[h->size / 16];
-        free_[h->size / 16] = h;
+      if (size <= largest_reused) {
+        *reinterpret_cast<header**>(h + 1) = free_[size / 16];
+        free_[size / 16] = h;
       }
+      WITC_POISON(h, size);
       return;
     }
+    WITC_POISON(h, size);
     if (c->live == 0) release(c);
   }
 
@@ -118,6 +142,7 @@ class arena {
     cur_ = c;
     bump_ = reinterpret_cast<char*>(c) + header_bytes;  // the chunk record fills one header slot
     end_ = reinterpret_cast<char*>(c) + chunk_bytes;
+    WITC_POISON(bump_, static_cast<std::size_t>(end_ - bump_));
   }
 
   void release(chunk* c) noexcept {

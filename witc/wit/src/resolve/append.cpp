@@ -976,7 +976,7 @@ struct remap {
 }  // namespace
 
 result<package_id> append_package(resolve& r, unresolved_package pkg) {
-  remap m{r, {}, {}, {}, {}, {}, {}};
+  remap m{r, {}, {}, {}, {}, {}, {}, {}};
   return m.append(std::move(pkg));
 }
 
