@@ -251,23 +251,16 @@ struct side_arena_directive : x3::unary_parser<Subject, side_arena_directive<Sub
     return this->subject.parse(first, last, ctx, rctx, attr);
   }
 };
-struct side_arena_gen {
+/// `name[subject]` for the directives above.
+template <template <class> class Directive>
+struct directive_gen {
   template <class Subject>
-  constexpr side_arena_directive<typename x3::extension::as_parser<Subject>::value_type> operator[](
-      const Subject& s) const {
-    return side_arena_directive<typename x3::extension::as_parser<Subject>::value_type>{x3::as_parser(s)};
+  constexpr Directive<typename x3::extension::as_parser<Subject>::value_type> operator[](const Subject& s) const {
+    return Directive<typename x3::extension::as_parser<Subject>::value_type>{x3::as_parser(s)};
   }
 };
-inline constexpr side_arena_gen side_arena{};
-
-struct depth_guard_gen {
-  template <class Subject>
-  constexpr depth_guard<typename x3::extension::as_parser<Subject>::value_type> operator[](
-      const Subject& s) const {
-    return depth_guard<typename x3::extension::as_parser<Subject>::value_type>{x3::as_parser(s)};
-  }
-};
-inline constexpr depth_guard_gen type_depth{};
+inline constexpr directive_gen<side_arena_directive> side_arena{};
+inline constexpr directive_gen<depth_guard> type_depth{};
 
 }  // namespace witc::wit::parser
 

@@ -38,26 +38,6 @@ node_ptr<T> make_node(A&&... a) {
 }
 }  // namespace detail
 
-/// A heap cell with value semantics, for the recursive parts of `type`.
-/// Example: `box<type> elem = type{...}; elem->span;`
-template <class T>
-class box {
- public:
-  box() : p_(detail::make_node<T>()) {}
-  box(T v) : p_(detail::make_node<T>(std::move(v))) {}  // NOLINT: implicit by design
-  box(const box& o) : p_(detail::make_node<T>(*o.p_)) {}
-  box(box&&) noexcept = default;
-  box& operator=(const box& o) { p_ = detail::make_node<T>(*o.p_); return *this; }
-  box& operator=(box&&) noexcept = default;
-  T& operator*() { return *p_; }
-  const T& operator*() const { return *p_; }
-  T* operator->() { return p_.get(); }
-  const T* operator->() const { return p_.get(); }
-
- private:
-  detail::node_ptr<T> p_;
-};
-
 /// An optional heap cell with value semantics: one pointer where `std::optional<T>`
 /// would hold a large, usually absent `T` inline.
 /// Example: `opt_box<type> r; r = type{}; if (r) r->span;`
@@ -91,6 +71,16 @@ class opt_box {
 
  private:
   detail::node_ptr<T> p_;
+};
+
+/// A heap cell with value semantics, for the recursive parts of `type`: an
+/// `opt_box` that always holds a value.
+/// Example: `box<type> elem = type{...}; elem->span;`
+template <class T>
+class box : public opt_box<T> {
+ public:
+  box() : opt_box<T>(T{}) {}
+  box(T v) : opt_box<T>(std::move(v)) {}  // NOLINT: implicit by design
 };
 
 /// An identifier; `name` has any leading `%` removed, `span` covers it as written.
