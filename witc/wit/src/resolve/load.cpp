@@ -15,10 +15,6 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 #include "resolve/semver.hpp"
 #include "resolve/unresolved.hpp"
 
@@ -202,11 +198,6 @@ int compare_names(const package_name& a, const package_name& b) {
 
 /// Adds `main` and `deps` in dependency order (wit-parser's `sort_unresolved_packages`).
 result<package_id> push_groups(resolve& r, package_group main, std::vector<package_group> deps) {
-#if defined(__GLIBC__)
-  // Every AST is freed by now, but glibc keeps the pages; the graph's arenas are
-  // large blocks that cannot reuse them, so hand them back first (peak memory).
-  malloc_trim(0);
-#endif
   std::vector<unresolved_package> all;
   package_name main_name = main.main.name;
   auto collect = [&](package_group& g) {
