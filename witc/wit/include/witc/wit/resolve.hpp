@@ -62,6 +62,8 @@ class opt_string {
   opt_string() noexcept = default;
   opt_string(std::nullopt_t) noexcept {}                                  // NOLINT: as optional
   opt_string(std::string s) : p_(std::make_unique<std::string>(std::move(s))) {}  // NOLINT: as optional
+  opt_string(std::string_view s) : p_(std::make_unique<std::string>(s)) {}        // NOLINT: as optional
+  opt_string(const char* s) : p_(std::make_unique<std::string>(s)) {}             // NOLINT: as optional
   opt_string(const std::optional<std::string>& o)  // NOLINT: as optional
       : p_(o ? std::make_unique<std::string>(*o) : nullptr) {}
   opt_string(std::optional<std::string>&& o)  // NOLINT: as optional
@@ -91,6 +93,8 @@ class opt_string {
   friend bool operator==(const opt_string& a, const opt_string& b) {
     return a.p_ ? (b.p_ && *a.p_ == *b.p_) : !b.p_;
   }
+  friend bool operator==(const opt_string& a, std::string_view b) { return a.p_ && *a.p_ == b; }
+  friend bool operator==(const opt_string& a, std::nullopt_t) noexcept { return !a.p_; }
 
  private:
   std::unique_ptr<std::string> p_;
@@ -194,7 +198,7 @@ struct type_owner {
 };
 
 struct type_def {
-  std::optional<std::string> name;
+  opt_string name;  // one word: most types of a large graph are anonymous
   type_def_kind kind;
   type_owner owner;
   wit::docs docs;
