@@ -197,14 +197,120 @@ TEST_CASE("component new over every world of the WIT corpus and WASI") {
   fmt::print("component new: {}/{} dependency packages print the same WIT\n", printed_same,
              printed_same + printed_differ);
   CHECK(failed == 0);
-  // Known gap in `decode_wit`, not in the component: an exported interface using
-  // resources of an imported one (wasi:http/incoming-handler) decodes with its own
-  // `resource` declarations instead of `use types.{...}`; jco reads the same component
-  // with the types shared. Reported, not failed, until the decoder follows resources
-  // through a nested component's instantiation.
-  if (printed_differ != 0) WARN(printed_differ << " dependency package(s) print differently (decode_wit gap)");
+  // An exported interface using resources of an imported one (wasi:http/incoming-handler)
+  // must decode with `use types.{...}`, as in the embedded world.
+  CHECK(printed_differ == 0);
   CHECK(printed_same > 100);
   CHECK(ok_count > 100);
+}
+
+namespace {
+
+// World `w` made into a component by `component new` and decoded back.
+result<decoded_wit> made_and_decoded(const wit::resolve& r, wit::world_id w) {
+  WITC_TRY(auto core, dummy_module(r, w));
+  WITC_TRY(auto embedded, embed_world(core, r, w));
+  WITC_TRY(auto comp, component_new(embedded));
+  WITC_CHECK(validate_wasm(comp));
+  return decode_wit(comp);
+}
+
+std::optional<wit::package_id> package_named(const wit::resolve& r, const std::string& name) {
+  for (std::uint32_t i = 0; i < r.packages.size(); ++i)
+    if (r.packages[i].name.to_string() == name) return wit::package_id{i};
+  return std::nullopt;
+}
+
+}  // namespace
+
+// A component exporting an interface whose types come from an imported one gets the
+// export's instance from a nested component that imports those types and re-exports
+// them; decoded, they are aliases of the imported interface's types, printed as `use`
+// (what `wasm-tools component wit` and wit-parser's decoder give).
+TEST_CASE("component new: an exported interface's `use` of an imported interface decodes as `use`") {
+  wit::resolve r;
+  source_map sm;
+  auto pkgs = wit::push_source(r, sm, "a.wit", R"(package a:b;
+interface types {
+  resource req { path: func() -> string; }
+  resource out;
+  record point { x: u32, y: u32 }
+  variant err { bad(string), worse }
+}
+interface handler {
+  use types.{req, out as outparam, point, err};
+  handle: func(r: req, o: outparam, p: point) -> result<point, err>;
+}
+world w { import types; export handler; })");
+  REQUIRE(pkgs);
+  auto w = wit::select_world(r, *pkgs, "");
+  REQUIRE(w);
+  auto d = made_and_decoded(r, *w);
+  REQUIRE(d);
+  auto p = package_named(d->resolve, "a:b");
+  REQUIRE(p);
+  auto text = print_wit(d->resolve, *p);
+  CHECK(text.find(R"(interface handler {
+  use types.{req, out as outparam, point, err};
+
+  handle: func(r: req, o: outparam, p: point) -> result<point, err>;
+}
+)") != std::string::npos);
+  // In the graph: each of the handler's types is an alias of the `types` interface's one.
+  auto handler = d->resolve[*p].interfaces.find("handler");
+  auto types = d->resolve[*p].interfaces.find("types");
+  REQUIRE(handler != d->resolve[*p].interfaces.end());
+  REQUIRE(types != d->resolve[*p].interfaces.end());
+  for (const auto& [name, id] : d->resolve[handler->second].types) {
+    const auto* al = std::get_if<wit::alias>(&d->resolve[id].kind);
+    REQUIRE(al);
+    REQUIRE(al->target.is_id());
+    const auto& target = d->resolve[al->target.id()];
+    CHECK(target.owner.kind == wit::type_owner::kind::interface);
+    CHECK(target.owner.index == types->second.index);
+  }
+}
+
+TEST_CASE("component new: the wasi:http proxy world decodes with `use` in incoming-handler") {
+  auto dir = test::shared_dir() / "corpus/wit/wasi/0.2.0";
+  if (!std::filesystem::exists(dir)) {
+    WARN("SKIP: no WASI WIT under " << dir.string());
+    return;
+  }
+  wit::resolve r;
+  source_map sm;
+  auto pkgs = wit::push_path(r, sm, dir);
+  REQUIRE(pkgs);
+  auto http = package_named(r, "wasi:http@0.2.0");
+  REQUIRE(http);
+  auto proxy = r[*http].worlds.find("proxy");
+  REQUIRE(proxy != r[*http].worlds.end());
+  auto d = made_and_decoded(r, proxy->second);
+  REQUIRE(d);
+  auto p = package_named(d->resolve, "wasi:http@0.2.0");
+  REQUIRE(p);
+  auto text = print_wit(d->resolve, *p);
+  CHECK(text.find(R"(interface incoming-handler {
+  use types.{incoming-request, response-outparam};
+
+  handle: func(request: incoming-request, response-out: response-outparam);
+}
+)") != std::string::npos);
+  CHECK(text.find(R"(interface outgoing-handler {
+  use types.{outgoing-request, request-options, future-incoming-response, error-code};
+)") != std::string::npos);
+  // The `types` interface declares each resource; no other interface redeclares one.
+  auto count = [&](const std::string& needle) {
+    int n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count("resource incoming-request") == 1);
+  CHECK(count("resource response-outparam") == 1);
+  auto handler = d->resolve[*p].interfaces.find("incoming-handler");
+  REQUIRE(handler != d->resolve[*p].interfaces.end());
+  for (const auto& [name, id] : d->resolve[handler->second].types)
+    CHECK(std::holds_alternative<wit::alias>(d->resolve[id].kind));
 }
 
 TEST_CASE("component new: resources, post-return and _initialize are wired") {

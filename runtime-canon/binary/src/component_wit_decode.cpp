@@ -207,6 +207,16 @@ class wit_decoder {
         tmap_[t] = id;
         return id;
       }
+    // A resource already named by another interface, reached through a new node:
+    // an exported instance made by instantiating a component that imports the
+    // resource and re-exports it (wit-component's shape for `use` in an export).
+    if (n.kind == tk::resource)
+      if (auto it = rmap_.find(n.res); it != rmap_.end()) {
+        td.kind = wit::alias{wit::type::of(it->second)};
+        type_id id = add_type(std::move(td));
+        tmap_[t] = id;
+        return id;
+      }
     if (n.kind == tk::resource) {
       td.kind = wit::resource{};
       type_id id = add_type(std::move(td));
