@@ -5,6 +5,9 @@
 //  2. core:        clang --target=wasm32 guest/adder.c -> witc component embed -> jco new
 //                  (skipped when clang or wasm-ld is missing)
 //  3. componentize: jco componentize guest/hello.js (kept in OUT_DIR between runs)
+//  4. proxy:       witc component embed --dummy (WASI 0.2.0 wasi:http/proxy from
+//                  WITC_SHARED_DIR) -> jco new, and the same made by witc component new
+//                  (skipped without the shared corpus)
 // Usage: WITC=... OUT_DIR=... node run.mjs   (prints `N passed, N failed, N skipped`;
 // exits 77, CTest's skip, when witc, node_modules/jco or every case is missing)
 import { execFileSync } from 'node:child_process';
@@ -32,6 +35,9 @@ const which = (tool) => {
 };
 const guest = (f) => join(here, 'guest', f);
 
+const shared = process.env.WITC_SHARED_DIR ?? join(root, '..', 'shared');
+const wasi020 = join(shared, 'corpus', 'wit', 'wasi', '0.2.0');
+
 // Each case makes a component and returns its path, or a string starting `SKIP` .
 const cases = {
   dummy() {
@@ -48,6 +54,20 @@ const cases = {
     run(clang, ['--target=wasm32', '-nostdlib', '-O2', '-Wl,--no-entry', '-o', core, guest('adder.c')]);
     run(witc, ['component', 'embed', '--wit', guest('adder.wit'), core, '-o', embedded]);
     jco('new', embedded, '-o', comp);
+    return comp;
+  },
+  proxy() {
+    if (!existsSync(wasi020)) return `SKIP: no WASI WIT at ${wasi020}`;
+    const core = join(out, 'proxy-core.wasm'), comp = join(out, 'proxy.wasm');
+    run(witc, ['component', 'embed', '--wit', wasi020, '--world', 'wasi:http/proxy@0.2.0', '--dummy', '-o', core]);
+    jco('new', core, '-o', comp);
+    return comp;
+  },
+  'proxy-witc-new'() {
+    if (!existsSync(wasi020)) return `SKIP: no WASI WIT at ${wasi020}`;
+    const core = join(out, 'proxy-core.wasm'), comp = join(out, 'proxy-witc.wasm');
+    run(witc, ['component', 'embed', '--wit', wasi020, '--world', 'wasi:http/proxy@0.2.0', '--dummy', '-o', core]);
+    run(witc, ['component', 'new', core, '-o', comp]);
     return comp;
   },
   componentize() {
