@@ -311,6 +311,29 @@ TEST_CASE("component new: the wasi:http proxy world decodes with `use` in incomi
   REQUIRE(handler != d->resolve[*p].interfaces.end());
   for (const auto& [name, id] : d->resolve[handler->second].types)
     CHECK(std::holds_alternative<wit::alias>(d->resolve[id].kind));
+
+  // Damaged copies of the component decode or fail cleanly, and what decodes prints.
+  auto core = dummy_module(r, proxy->second);
+  REQUIRE(core);
+  auto embedded = embed_world(*core, r, proxy->second);
+  REQUIRE(embedded);
+  auto comp = component_new(*embedded);
+  REQUIRE(comp);
+  int decoded = 0, rejected = 0;
+  std::uint32_t seed = 12345;
+  for (int i = 0; i < 400; ++i) {
+    auto bytes = *comp;
+    seed = seed * 1664525u + 1013904223u;
+    std::size_t at = 8 + seed % (bytes.size() - 8);
+    if (i % 4 == 3) bytes.resize(at);  // truncated
+    else bytes[at] ^= static_cast<std::uint8_t>(1u << (seed >> 29));
+    auto x = decode_wit(bytes);
+    if (!x) { ++rejected; continue; }
+    ++decoded;
+    for (std::uint32_t q = 0; q < x->resolve.packages.size(); ++q) (void)print_wit(x->resolve, wit::package_id{q});
+  }
+  CHECK(decoded + rejected == 400);
+  CHECK(rejected > 0);
 }
 
 TEST_CASE("component new: resources, post-return and _initialize are wired") {

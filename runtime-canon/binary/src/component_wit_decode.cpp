@@ -210,8 +210,9 @@ class wit_decoder {
     // A resource already named by another interface, reached through a new node:
     // an exported instance made by instantiating a component that imports the
     // resource and re-exports it (wit-component's shape for `use` in an export).
+    // Only a named interface can be the source of a `use`.
     if (n.kind == tk::resource)
-      if (auto it = rmap_.find(n.res); it != rmap_.end()) {
+      if (auto it = rmap_.find(n.res); it != rmap_.end() && usable_from(r[it->second].owner)) {
         td.kind = wit::alias{wit::type::of(it->second)};
         type_id id = add_type(std::move(td));
         tmap_[t] = id;
@@ -233,6 +234,10 @@ class wit_decoder {
     type_id id = add_type(std::move(td));
     tmap_[t] = id;
     return id;
+  }
+
+  bool usable_from(const wit::type_owner& o) const {
+    return o.kind == wit::type_owner::kind::interface && r.interfaces[o.index].name.has_value();
   }
 
   result<wit::function> function(const std::string& name, tid t,
