@@ -24,9 +24,10 @@ void deallocate(void* p) noexcept;
 
 class arena;
 
-/// Makes a fresh arena this thread's allocation target while alive; on
-/// destruction the arena is sealed (no more allocations) and handed to `owner`.
-/// Example: `arena_handle h; { parse_scope s(h); /* parse */ }`
+/// Ownership of an arena: the arena lives until its handle and every block in
+/// it are gone (blocks may outlive the handle). An AST is freed by one thread at
+/// a time, as any container.
+/// Example: `arena_handle a, b; { parse_scope s(a, b); /* parse */ }`
 class arena_handle {
  public:
   arena_handle() noexcept = default;
