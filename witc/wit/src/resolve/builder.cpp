@@ -1133,11 +1133,6 @@ struct package_builder::impl {
     return true;
   }
 
-  static std::uint32_t anon_hash(std::string_view k) {
-    std::uint32_t h = 2166136261u;  // FNV-1a: keys are a few bytes
-    for (char c : k) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
-    return h;
-  }
 
   // Finds or adds the slot for key `k` (hash `h`); a slot holds a type index + 1.
   anon_entry& anon_slot(std::string_view k, std::uint32_t h) {
@@ -1170,7 +1165,7 @@ struct package_builder::impl {
     std::string& k = anon_key_buf;
     if (!anon_key(k, def.kind)) return wit::type::of(alloc_type(std::move(def)));
     if ((anon_count + 1) * 2 > anon_slots.size()) anon_grow();
-    std::uint32_t h = anon_hash(k);
+    std::uint32_t h = name_hash(k);
     anon_entry& slot = anon_slot(k, h);
     if (slot.index != 0) return wit::type::of(type_id{slot.index - 1});
     type_id id = alloc_type(std::move(def));
