@@ -1133,7 +1133,6 @@ struct package_builder::impl {
     return true;
   }
 
-
   // Finds or adds the slot for key `k` (hash `h`); a slot holds a type index + 1.
   anon_entry& anon_slot(std::string_view k, std::uint32_t h) {
     std::size_t mask = anon_slots.size() - 1;
