@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "witc/support/result.hpp"
+#include "witc/support/utf8.hpp"
 
 using namespace witc;
 
@@ -47,4 +48,21 @@ TEST_CASE("source map locates lines, columns and files") {
   auto bin = sm.add("m.wasm", std::string("\0asm", 4), true);
   CHECK(render(diagnostic::error({bin + 3, bin + 4}, "bad magic"), sm) ==
         "error: bad magic\n  --> m.wasm: byte offset 0x3\n");
+}
+
+TEST_CASE("valid_utf8 accepts strict UTF-8 only", "[support][utf8]") {
+  using namespace std::string_view_literals;
+  CHECK(witc::valid_utf8(""));
+  CHECK(witc::valid_utf8("plain ASCII, longer than one eight-byte word"));
+  CHECK(witc::valid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));  // 2-, 3- and 4-byte forms
+  CHECK(witc::valid_utf8("\xf4\x8f\xbf\xbf"));                           // U+10FFFF
+  CHECK(witc::valid_utf8("nul \0 byte"sv));
+  CHECK_FALSE(witc::valid_utf8("\xc0\x80"));              // overlong NUL
+  CHECK_FALSE(witc::valid_utf8("\xe0\x80\xaf"));          // overlong 3-byte
+  CHECK_FALSE(witc::valid_utf8("\xed\xa0\x80"));          // surrogate U+D800
+  CHECK_FALSE(witc::valid_utf8("\xf4\x90\x80\x80"));      // past U+10FFFF
+  CHECK_FALSE(witc::valid_utf8("\xf8\x88\x80\x80\x80"));  // 5-byte form
+  CHECK_FALSE(witc::valid_utf8("abcdefgh\x80"));          // stray continuation after a word
+  CHECK_FALSE(witc::valid_utf8("\xc3"));                  // truncated
+  CHECK_FALSE(witc::valid_utf8("abcdefg\xe2\x82"));       // truncated at the end
 }

@@ -10,6 +10,7 @@
 
 #include "witc/binary/component_reader.hpp"
 #include "witc/binary/component_wat.hpp"
+#include "witc/support/utf8.hpp"
 
 namespace witc::binary {
 namespace component::detail {
@@ -350,30 +351,10 @@ class reader {
     return v;
   }
 
-  static bool valid_utf8(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-      auto c = static_cast<unsigned char>(s[i]);
-      std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-      if (len == 0 || i + len > s.size()) return false;
-      std::uint32_t cp = len == 1 ? c : c & (0x7F >> len);
-      for (std::size_t k = 1; k < len; ++k) {
-        auto cc = static_cast<unsigned char>(s[i + k]);
-        if ((cc & 0xC0) != 0x80) return false;
-        cp = (cp << 6) | (cc & 0x3F);
-      }
-      if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-          (cp >= 0xD800 && cp <= 0xDFFF))
-        return false;
-      i += len;
-    }
-    return true;
-  }
-
   /// A string used as a name: it must be UTF-8, as the binary format requires.
   static result<std::string> name_string(const sexp& s, std::string_view what) {
     if (!s.is_string()) return expected(s, what);
-    if (!valid_utf8(s.value)) return fail(diagnostic::error(s.sp, "malformed UTF-8 encoding in a name"));
+    if (!witc::valid_utf8(s.value)) return fail(diagnostic::error(s.sp, "malformed UTF-8 encoding in a name"));
     return s.value;
   }
 

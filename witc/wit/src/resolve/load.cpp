@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -15,6 +14,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "witc/support/utf8.hpp"
 #include "resolve/semver.hpp"
 #include "resolve/unresolved.hpp"
 
@@ -29,42 +29,6 @@ struct package_group {
   unresolved_package main;
   std::vector<unresolved_package> nested;
 };
-
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0, n = s.size();
-  while (i < n) {
-    // Eight ASCII bytes at a time: WIT text is nearly all ASCII.
-    while (i + 8 <= n) {
-      std::uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      if (w & 0x8080808080808080ull) break;
-      i += 8;
-    }
-    if (i >= n) break;
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07;
-    else return false;
-    if (i + len > n) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    i += len;
-  }
-  return true;
-}
 
 result<std::string> read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -133,7 +97,7 @@ result<package_group> parse_group(source_map& sm, std::vector<std::pair<std::str
   detail::package_builder main;
   package_group g;
   for (auto& [name, text] : sources) {
-    if (!valid_utf8(text))
+    if (!witc::valid_utf8(text))
       return fail(diagnostic::global(fmt::format("input file is not valid utf-8 [{}]", name)));
     std::size_t index = sm.files().size();
     sm.add(name, std::move(text));

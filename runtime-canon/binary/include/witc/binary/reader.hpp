@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "witc/support/result.hpp"
+#include "witc/support/utf8.hpp"
 
 namespace witc::binary {
 
@@ -72,32 +73,11 @@ class reader {
     WITC_TRY(std::uint32_t len, u32());
     if (remaining() < len) return error("unexpected end of input");
     std::string_view s(reinterpret_cast<const char*>(p_), len);
-    if (!valid_utf8(s)) return error("malformed UTF-8 encoding");
+    if (!witc::valid_utf8(s)) return error("malformed UTF-8 encoding");
     p_ += len;
     return s;
   }
 
-  /// Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
-  [[nodiscard]] static bool valid_utf8(std::string_view s) noexcept {
-    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    const auto* e = p + s.size();
-    while (p < e) {
-      unsigned c = *p;
-      if (c < 0x80) { ++p; continue; }
-      int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : -1;
-      if (n < 0 || c > 0xF4 || c == 0xC0 || c == 0xC1 || e - p <= n) return false;
-      std::uint32_t cp = c & (0x3F >> n);
-      for (int i = 1; i <= n; ++i) {
-        if ((p[i] & 0xC0) != 0x80) return false;
-        cp = (cp << 6) | (p[i] & 0x3F);
-      }
-      if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-          (cp >= 0xD800 && cp <= 0xDFFF))
-        return false;
-      p += n + 1;
-    }
-    return true;
-  }
 
  private:
   template <class T, unsigned Bits>
