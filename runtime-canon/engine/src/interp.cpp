@@ -557,6 +557,19 @@ L_br_if:
   }
   pc += 2;
   NEXT();
+// The ten i32 comparisons, as (name, condition over `a` and `b`), for the
+// handler families that come in one variant per comparison.
+#define I32_COMPARISONS(X)                                                           \
+  X(eq, a == b)                                                                      \
+  X(ne, a != b)                                                                      \
+  X(lt_s, static_cast<std::int32_t>(a) < static_cast<std::int32_t>(b))               \
+  X(lt_u, a < b)                                                                     \
+  X(gt_s, static_cast<std::int32_t>(a) > static_cast<std::int32_t>(b))               \
+  X(gt_u, a > b)                                                                     \
+  X(le_s, static_cast<std::int32_t>(a) <= static_cast<std::int32_t>(b))              \
+  X(le_u, a <= b)                                                                    \
+  X(ge_s, static_cast<std::int32_t>(a) >= static_cast<std::int32_t>(b))              \
+  X(ge_u, a >= b)
 #define BRL_ADDIMM(c, expr)                                      \
   L_brl_addimm_##c: {                                            \
     std::uint64_t w0 = pc[0], w1 = pc[1];                        \
@@ -571,16 +584,7 @@ L_br_if:
     pc += 3;                                                     \
     NEXT();                                                      \
   }
-  BRL_ADDIMM(eq, a == b)
-  BRL_ADDIMM(ne, a != b)
-  BRL_ADDIMM(lt_s, static_cast<std::int32_t>(a) < static_cast<std::int32_t>(b))
-  BRL_ADDIMM(lt_u, a < b)
-  BRL_ADDIMM(gt_s, static_cast<std::int32_t>(a) > static_cast<std::int32_t>(b))
-  BRL_ADDIMM(gt_u, a > b)
-  BRL_ADDIMM(le_s, static_cast<std::int32_t>(a) <= static_cast<std::int32_t>(b))
-  BRL_ADDIMM(le_u, a <= b)
-  BRL_ADDIMM(ge_s, static_cast<std::int32_t>(a) >= static_cast<std::int32_t>(b))
-  BRL_ADDIMM(ge_u, a >= b)
+  I32_COMPARISONS(BRL_ADDIMM)
 #undef BRL_ADDIMM
 #define BRL2_ADDIMM(c, expr)                                                 \
   L_brl2_addimm_##c: {                                                       \
@@ -597,17 +601,9 @@ L_br_if:
     pc += 5;                                                                 \
     NEXT();                                                                  \
   }
-  BRL2_ADDIMM(eq, a == b)
-  BRL2_ADDIMM(ne, a != b)
-  BRL2_ADDIMM(lt_s, static_cast<std::int32_t>(a) < static_cast<std::int32_t>(b))
-  BRL2_ADDIMM(lt_u, a < b)
-  BRL2_ADDIMM(gt_s, static_cast<std::int32_t>(a) > static_cast<std::int32_t>(b))
-  BRL2_ADDIMM(gt_u, a > b)
-  BRL2_ADDIMM(le_s, static_cast<std::int32_t>(a) <= static_cast<std::int32_t>(b))
-  BRL2_ADDIMM(le_u, a <= b)
-  BRL2_ADDIMM(ge_s, static_cast<std::int32_t>(a) >= static_cast<std::int32_t>(b))
-  BRL2_ADDIMM(ge_u, a >= b)
+  I32_COMPARISONS(BRL2_ADDIMM)
 #undef BRL2_ADDIMM
+#undef I32_COMPARISONS
 L_br_loop:
   TICK();
   pc = reinterpret_cast<const std::uint64_t*>(*pc);
